@@ -1,0 +1,66 @@
+import { resolve } from 'node:path';
+
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  /** null turns HTTPS off. */
+  readonly httpsPort: number | null;
+  readonly dataDir: string;
+  /** postgres://... selects PostgreSQL; otherwise the embedded SQLite file under dataDir. */
+  readonly databaseUrl: string | null;
+  readonly demo: boolean;
+  readonly tenantFile: string | null;
+  /** The issuer URL dev tokens carry; instances sharing one store must agree on it. */
+  readonly publicUrl: string;
+  readonly tlsCertFile: string | null;
+  readonly tlsKeyFile: string | null;
+  readonly oidcIssuer: string | null;
+  readonly oidcAudience: string | null;
+  readonly logLevel: string;
+  readonly timerIntervalMs: number;
+  readonly bodyLimitBytes: number;
+}
+
+function intFrom(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name} must be a port number (0-65535), not '${value}'.`);
+  return n;
+}
+
+export interface ConfigOverrides {
+  port?: number;
+  httpsPort?: number | null;
+  host?: string;
+  dataDir?: string;
+  databaseUrl?: string;
+  demo?: boolean;
+  tenantFile?: string;
+  cert?: string;
+  key?: string;
+}
+
+/** Settings from the environment, overridden by command-line flags. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigOverrides = {}): Config {
+  const port = flags.port ?? intFrom(env.PORT, 8080, 'PORT');
+  const httpsPort = flags.httpsPort !== undefined ? flags.httpsPort : env.HTTPS_PORT === 'off' ? null : intFrom(env.HTTPS_PORT, 8443, 'HTTPS_PORT');
+  const host = flags.host ?? env.HOST ?? '127.0.0.1';
+  const dataDir = resolve(flags.dataDir ?? env.SIGNOFF_DATA_DIR ?? '.signoff');
+  return {
+    host,
+    port,
+    httpsPort,
+    dataDir,
+    databaseUrl: flags.databaseUrl ?? env.SIGNOFF_DATABASE_URL ?? null,
+    demo: flags.demo ?? env.SIGNOFF_DEMO !== 'false',
+    tenantFile: flags.tenantFile ?? env.SIGNOFF_TENANT ?? null,
+    publicUrl: (env.SIGNOFF_PUBLIC_URL ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/$/, ''),
+    tlsCertFile: flags.cert ?? env.SIGNOFF_TLS_CERT ?? null,
+    tlsKeyFile: flags.key ?? env.SIGNOFF_TLS_KEY ?? null,
+    oidcIssuer: env.SIGNOFF_OIDC_ISSUER ?? null,
+    oidcAudience: env.SIGNOFF_OIDC_AUDIENCE ?? null,
+    logLevel: env.LOG_LEVEL ?? 'info',
+    timerIntervalMs: Number(env.SIGNOFF_TIMER_INTERVAL_MS ?? 1000),
+    bodyLimitBytes: 1024 * 1024,
+  };
+}

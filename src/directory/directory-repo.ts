@@ -1,0 +1,64 @@
+import type { Instant } from '../domain/time.js';
+import type { Db } from '../store/store.js';
+import type { GroupRow, UserRow } from '../store/schema.js';
+
+export type User = UserRow;
+export type Group = GroupRow;
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isGuid(value: string): boolean {
+  return GUID.test(value);
+}
+
+/** A user by object id or by userPrincipalName, as Graph's `/users/{id | userPrincipalName}` resolves. */
+export async function findUser(db: Db, idOrUpn: string): Promise<User | undefined> {
+  const q = db.selectFrom('users').selectAll();
+  return isGuid(idOrUpn)
+    ? q.where('id', '=', idOrUpn.toLowerCase()).executeTakeFirst()
+    : q.where('upn_lower', '=', idOrUpn.toLowerCase()).executeTakeFirst();
+}
+
+export async function getUsers(db: Db, ids: readonly string[]): Promise<Map<string, User>> {
+  const unique = [...new Set(ids)].filter(Boolean);
+  if (unique.length === 0) return new Map();
+  const rows = await db.selectFrom('users').selectAll().where('id', 'in', unique).execute();
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+export async function listUsers(db: Db, limit: number, afterId: string | null): Promise<User[]> {
+  let q = db.selectFrom('users').selectAll();
+  if (afterId) q = q.where('id', '>', afterId);
+  return q.orderBy('id').limit(limit).execute();
+}
+
+export async function getGroup(db: Db, id: string): Promise<Group | undefined> {
+  return db.selectFrom('groups').selectAll().where('id', '=', id.toLowerCase()).executeTakeFirst();
+}
+
+export async function listGroups(db: Db, limit: number, afterId: string | null): Promise<Group[]> {
+  let q = db.selectFrom('groups').selectAll();
+  if (afterId) q = q.where('id', '>', afterId);
+  return q.orderBy('id').limit(limit).execute();
+}
+
+/** Standing members plus principals whose PIM-for-groups membership is active at `now`. */
+export async function groupMemberIds(db: Db, groupId: string, now: Instant): Promise<string[]> {
+  const standing = await db.selectFrom('group_members').select('member_id').where('group_id', '=', groupId).execute();
+  const activated = await db.selectFrom('assignments').select('principal_id')
+    .where('family', '=', 'group').where('resource_id', '=', groupId).where('scope', '=', 'member')
+    .where('status', '=', 'Active').where('start_at', '<=', now)
+    .where((eb) => eb.or([eb('end_at', 'is', null), eb('end_at', '>', now)]))
+    .execute();
+  return [...new Set([...standing.map((r) => r.member_id), ...activated.map((r) => r.principal_id)])].sort();
+}
+
+/** The manager `level` steps up from the user (1 = direct manager), or null where the chain ends. */
+export async function managerAt(db: Db, userId: string, level: number): Promise<string | null> {
+  let current: string | null = userId;
+  for (let i = 0; i < level && current; i++) {
+    const row: { manager_id: string | null } | undefined = await db.selectFrom('users').select('manager_id').where('id', '=', current).executeTakeFirst();
+    current = row?.manager_id ?? null;
+  }
+  return current;
+}

@@ -1,0 +1,74 @@
+import { DomainError, type DomainErrorCode } from '../domain/errors.js';
+import { TokenError } from '../auth/verify-token.js';
+import { MigrationError } from '../store/migrate.js';
+import { StoreUnavailableError } from '../store/store.js';
+
+/** Failures that belong to the HTTP edge rather than the domain. */
+export type EdgeErrorCode =
+  | 'UNAUTHENTICATED'
+  | 'UNKNOWN_CALLER'
+  | 'BAD_REQUEST'
+  | 'UNKNOWN_ROUTE'
+  | 'BODY_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'MISSING_API_VERSION'
+  | 'INVALID_API_VERSION'
+  | 'STORE_UNAVAILABLE'
+  | 'INTERNAL';
+
+export type ApiErrorCode = DomainErrorCode | EdgeErrorCode;
+
+/** One error as every wire dialect sees it before it picks its own status, code and envelope. */
+export class ApiError extends Error {
+  constructor(readonly code: ApiErrorCode, message: string, readonly details: Readonly<Record<string, unknown>> = {}) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+interface FastifyLikeError {
+  code?: string;
+  statusCode?: number;
+  validation?: Array<{ instancePath?: string; message?: string; params?: Record<string, unknown> }>;
+  validationContext?: string;
+  message?: string;
+}
+
+function describeValidation(e: FastifyLikeError): string {
+  const first = e.validation?.[0];
+  if (!first) return 'The request is invalid.';
+  const where = `${e.validationContext ?? 'body'}${first.instancePath ? first.instancePath.replace(/\//g, '.') : ''}`;
+  const extra = first.params?.additionalProperty ?? (Array.isArray(first.params?.additionalProperties) ? (first.params.additionalProperties as string[]).join(', ') : undefined);
+  const allowed = first.params?.allowedValues ? ` (allowed: ${(first.params.allowedValues as unknown[]).join(', ')})` : '';
+  return extra ? `Property '${extra}' is not allowed in ${where}.` : `Invalid value for ${where}: ${first.message ?? 'does not match the schema'}${allowed}.`;
+}
+
+/** Turns anything thrown while serving a request into an ApiError; unknown errors become INTERNAL. */
+export function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  if (error instanceof DomainError) return new ApiError(error.code, error.message, error.details);
+  if (error instanceof TokenError) return new ApiError('UNAUTHENTICATED', error.message);
+  if (error instanceof StoreUnavailableError || error instanceof MigrationError) return new ApiError('STORE_UNAVAILABLE', 'The store is temporarily unavailable. Retry the request.');
+  const e = (error ?? {}) as FastifyLikeError;
+  if (e.validation) return new ApiError('BAD_REQUEST', describeValidation(e));
+  switch (e.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE': return new ApiError('BODY_TOO_LARGE', 'The request body is too large.');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': return new ApiError('UNSUPPORTED_MEDIA_TYPE', 'Write requests must have Content-Type: application/json.');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY': return new ApiError('BAD_REQUEST', 'The request body is empty; a JSON object is expected.');
+    case 'FST_ERR_CTP_INVALID_JSON_BODY': return new ApiError('BAD_REQUEST', 'The request body is not valid JSON.');
+    case 'ECONNREFUSED': case 'ECONNRESET': case '57P01': case '08006': case '08001': case '57014':
+      return new ApiError('STORE_UNAVAILABLE', 'The store is temporarily unavailable. Retry the request.');
+  }
+  if (e.statusCode === 400 && e.message) return new ApiError('BAD_REQUEST', e.message.replace(/^Body /, 'The request body '));
+  if (/Connection terminated|timeout exceeded when trying to connect|SQLITE_BUSY/i.test(e.message ?? '')) {
+    return new ApiError('STORE_UNAVAILABLE', 'The store is temporarily unavailable. Retry the request.');
+  }
+  return new ApiError('INTERNAL', 'An unexpected error occurred.');
+}
+
+export interface CatalogueEntry {
+  readonly status: number;
+  readonly code: string;
+}
+
+export type ErrorCatalogue = Readonly<Record<ApiErrorCode, CatalogueEntry>>;

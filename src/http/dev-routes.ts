@@ -1,0 +1,74 @@
+import type { FastifyInstance } from 'fastify';
+import Type from 'typebox';
+import type { DevClock } from '../app/clock.js';
+import type { Services } from '../app/services.js';
+import { ALL_DEV_SCOPES, DEV_TOKEN_LIFETIME_SECONDS, type SigningKey, signDevToken } from '../auth/dev-issuer.js';
+import { findUser } from '../directory/directory-repo.js';
+import { parseDuration } from '../domain/time.js';
+import { tenantInfo } from '../tenant/seed-tenant.js';
+import { ApiError } from './api-error.js';
+import { sendGraphError } from './graph/graph-errors.js';
+
+export interface DevRoutesOptions {
+  readonly services: Services;
+  readonly signingKey: SigningKey;
+  readonly issuer: string;
+  readonly clock: DevClock;
+  /** Runs the timers that fell due, so a clock move is visible when its response arrives. */
+  readonly runTimers: () => Promise<unknown>;
+}
+
+const TokenBody = Type.Object({
+  username: Type.String({ minLength: 1, maxLength: 320 }),
+  scopes: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 100 })),
+}, { additionalProperties: false });
+
+const ClockBody = Type.Object({
+  advance: Type.Optional(Type.String({ maxLength: 64 })),
+  set: Type.Optional(Type.String({ maxLength: 64 })),
+}, { additionalProperties: false });
+
+export const CLOCK_META_KEY = 'dev_clock_offset_ms';
+
+/** The emulator's conveniences: tokens for demo users and a clock that can be moved forward. */
+export async function devRoutes(app: FastifyInstance, options: DevRoutesOptions): Promise<void> {
+  const { services, clock } = options;
+  app.setErrorHandler((error, request, reply) => sendGraphError(error, request, reply));
+  app.addHook('onRequest', async (request) => {
+    request.clientRequestId = request.id;
+  });
+
+  app.post<{ Body: Type.Static<typeof TokenBody> }>('/dev/token', { schema: { body: TokenBody } }, async (request) => {
+    const user = await findUser(services.store.db, request.body.username);
+    if (!user) throw new ApiError('PRINCIPAL_NOT_FOUND', `No user '${request.body.username}' in the directory.`);
+    const tenant = await tenantInfo(services.store.db);
+    const token = await signDevToken(options.signingKey, options.issuer, {
+      userId: user.id, upn: user.user_principal_name, name: user.display_name, tenantId: tenant?.id ?? null,
+      scopes: request.body.scopes ?? ALL_DEV_SCOPES,
+    });
+    return { token_type: 'Bearer', access_token: token, expires_in: DEV_TOKEN_LIFETIME_SECONDS };
+  });
+
+  app.get('/dev/clock', async () => ({ now: clock.now(), offsetMs: clock.offset }));
+
+  app.post<{ Body: Type.Static<typeof ClockBody> }>('/dev/clock', { schema: { body: ClockBody } }, async (request) => {
+    const { advance, set } = request.body;
+    if ((advance === undefined) === (set === undefined)) throw new ApiError('BAD_REQUEST', 'Give exactly one of "advance" (an ISO 8601 duration such as "PT8H") or "set" (an ISO 8601 instant).');
+    if (advance !== undefined) {
+      const ms = parseDuration(advance);
+      if (ms === null) throw new ApiError('BAD_REQUEST', `"advance" must be an ISO 8601 duration such as "PT8H" or "P1D", not '${advance}'.`);
+      clock.advance(ms);
+    } else {
+      clock.set(set!);
+    }
+    await services.store.db.deleteFrom('meta').where('key', '=', CLOCK_META_KEY).execute();
+    await services.store.db.insertInto('meta').values({ key: CLOCK_META_KEY, value: String(clock.offset) }).execute();
+    await options.runTimers();
+    return { now: clock.now(), offsetMs: clock.offset };
+  });
+}
+
+export async function storedClockOffset(services: Services): Promise<number> {
+  const row = await services.store.db.selectFrom('meta').select('value').where('key', '=', CLOCK_META_KEY).executeTakeFirst();
+  return row ? Number(row.value) || 0 : 0;
+}

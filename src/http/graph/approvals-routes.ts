@@ -1,0 +1,91 @@
+import type { FastifyInstance } from 'fastify';
+import Type from 'typebox';
+import { decideStep, getApprovalForCaller, listPendingForCaller } from '../../app/approvals.js';
+import { DomainError } from '../../domain/errors.js';
+import type { Family } from '../../domain/request.js';
+import { ApiError } from '../api-error.js';
+import { type GraphDeps, actorOf, callerOf, odataContext, shapeContextFor } from './graph-context.js';
+import { approvalShape, stepShape, stepsKey } from './graph-shapes.js';
+import { applyFilter, applySelect, collection, decodeSkipToken, encodeSkipToken, nextLink, pageSize, parseFunctionCall } from './odata.js';
+
+/** Where one family's approvals live in Graph, and which child segments name their steps. */
+export interface ApprovalCollection {
+  readonly family: Family;
+  readonly path: string;
+  /** The first is the one Graph documents for this version; the others are accepted aliases. */
+  readonly children: readonly ('steps' | 'stages')[];
+}
+
+const DecisionBody = Type.Object({
+  '@odata.type': Type.Optional(Type.String()),
+  reviewResult: Type.Optional(Type.String({ maxLength: 32 })),
+  justification: Type.Optional(Type.Union([Type.String({ maxLength: 4000 }), Type.Null()])),
+}, { additionalProperties: false });
+
+const Id = Type.String({ minLength: 1, maxLength: 200 });
+
+type Position = { createdAt: string; approvalId: string };
+const isPosition = (v: unknown): v is Position => typeof v === 'object' && v !== null
+  && typeof (v as Position).createdAt === 'string' && typeof (v as Position).approvalId === 'string';
+
+/** Graph's input verbs are case-insensitive in practice; the domain takes Approve / Deny. */
+function normaliseDecision(value: string | undefined): string {
+  if (value === undefined) throw new DomainError('INVALID_DECISION', "reviewResult is required: 'Approve' or 'Deny'.");
+  const found = ['Approve', 'Deny'].find((v) => v.toLowerCase() === value.toLowerCase());
+  return found ?? value;
+}
+
+export function registerApprovalRoutes(app: FastifyInstance, deps: GraphDeps, where: ApprovalCollection): void {
+  const families = [where.family];
+  const contextPath = where.path.replace(/^\//, '');
+  const childParam = (child: string) => {
+    if (!where.children.includes(child as 'steps')) throw new ApiError('UNKNOWN_ROUTE', `Resource not found for the segment '${child}'.`);
+  };
+
+  app.get<{ Params: { id: string } }>(`${where.path}/:id`, { schema: { params: Type.Object({ id: Id }) } }, async (request) => {
+    const call = parseFunctionCall(request.params.id, 'filterByCurrentUser');
+    if (call) {
+      if (call.on !== 'approver') throw new ApiError('BAD_REQUEST', `filterByCurrentUser supports on='approver', not on='${call.on ?? ''}'.`);
+      const page = await listPendingForCaller(deps.services, callerOf(request), families, pageSize(request.query as Record<string, unknown>), decodeSkipToken(request.query as Record<string, unknown>, isPosition));
+      const ctx = await shapeContextFor(deps, request, page.items.map((i) => i.approval));
+      const shaped = page.items.map((i) => approvalShape(i.approval, ctx));
+      const query = request.query as Record<string, unknown>;
+      return collection(odataContext(request, deps.version, `Collection(microsoft.graph.approval)`), applySelect(applyFilter(shaped, query), query),
+        page.next ? nextLink(request, encodeSkipToken(page.next)) : null);
+    }
+    const view = await getApprovalForCaller(deps.services, callerOf(request), request.params.id, families);
+    const ctx = await shapeContextFor(deps, request, [view.approval]);
+    return { '@odata.context': odataContext(request, deps.version, `${contextPath}/$entity`), ...approvalShape(view.approval, ctx) };
+  });
+
+  app.get<{ Params: { id: string; child: string } }>(`${where.path}/:id/:child`, { schema: { params: Type.Object({ id: Id, child: Id }) } }, async (request) => {
+    childParam(request.params.child);
+    const view = await getApprovalForCaller(deps.services, callerOf(request), request.params.id, families);
+    const ctx = await shapeContextFor(deps, request, [view.approval]);
+    const query = request.query as Record<string, unknown>;
+    const steps = view.approval.stages.map((s) => stepShape(s, view.approval, ctx));
+    return collection(odataContext(request, deps.version, `${contextPath}('${view.approval.id}')/${stepsKey(deps.version)}`), applySelect(applyFilter(steps, query), query), null);
+  });
+
+  app.get<{ Params: { id: string; child: string; stepId: string } }>(`${where.path}/:id/:child/:stepId`, { schema: { params: Type.Object({ id: Id, child: Id, stepId: Id }) } }, async (request) => {
+    childParam(request.params.child);
+    const view = await getApprovalForCaller(deps.services, callerOf(request), request.params.id, families);
+    const stage = view.approval.stages.find((s) => s.id === request.params.stepId);
+    if (!stage) throw new DomainError('STEP_NOT_FOUND', `Approval step '${request.params.stepId}' was not found.`);
+    const ctx = await shapeContextFor(deps, request, [view.approval]);
+    return { '@odata.context': odataContext(request, deps.version, `${contextPath}('${view.approval.id}')/${stepsKey(deps.version)}/$entity`), ...stepShape(stage, view.approval, ctx) };
+  });
+
+  app.patch<{ Params: { id: string; child: string; stepId: string }; Body: { reviewResult?: string; justification?: string | null } }>(
+    `${where.path}/:id/:child/:stepId`,
+    { schema: { params: Type.Object({ id: Id, child: Id, stepId: Id }), body: DecisionBody } },
+    async (request, reply) => {
+      childParam(request.params.child);
+      await decideStep(deps.services, actorOf(request), {
+        approvalId: request.params.id, stageId: request.params.stepId, families,
+        decision: normaliseDecision(request.body.reviewResult), justification: request.body.justification,
+      });
+      return reply.code(204).send();
+    },
+  );
+}

@@ -1,0 +1,66 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { type ApiError, type ErrorCatalogue, toApiError } from '../api-error.js';
+
+/** Domain and edge failures as Microsoft Graph reports them. Tests assert against this table. */
+export const GRAPH_ERRORS: ErrorCatalogue = {
+  REQUEST_NOT_FOUND: { status: 404, code: 'ResourceNotFound' },
+  APPROVAL_NOT_FOUND: { status: 404, code: 'ResourceNotFound' },
+  STEP_NOT_FOUND: { status: 404, code: 'ResourceNotFound' },
+  TARGET_NOT_FOUND: { status: 404, code: 'Request_ResourceNotFound' },
+  PRINCIPAL_NOT_FOUND: { status: 404, code: 'Request_ResourceNotFound' },
+  NOT_AN_APPROVER: { status: 403, code: 'accessDenied' },
+  SELF_APPROVAL: { status: 403, code: 'SelfApprovalNotAllowed' },
+  STAGE_NOT_CURRENT: { status: 403, code: 'ApprovalStageNotActive' },
+  STEP_ALREADY_DECIDED: { status: 409, code: 'ApprovalStepAlreadyDecided' },
+  APPROVAL_CLOSED: { status: 409, code: 'ApprovalCompleted' },
+  STEP_EXPIRED: { status: 409, code: 'ApprovalStepExpired' },
+  JUSTIFICATION_REQUIRED: { status: 400, code: 'JustificationRequired' },
+  INVALID_DECISION: { status: 400, code: 'InvalidReviewResult' },
+  NOT_ELIGIBLE: { status: 400, code: 'RoleAssignmentRequestPolicyValidationFailed' },
+  ASSIGNMENT_EXISTS: { status: 400, code: 'RoleAssignmentExists' },
+  PENDING_REQUEST_EXISTS: { status: 400, code: 'PendingRoleAssignmentRequest' },
+  POLICY_VALIDATION_FAILED: { status: 400, code: 'RoleAssignmentRequestPolicyValidationFailed' },
+  INVALID_SCHEDULE: { status: 400, code: 'InvalidScheduleInfo' },
+  NOT_CANCELABLE: { status: 400, code: 'RequestNotCancelable' },
+  NOT_OWN_REQUEST: { status: 403, code: 'SelfActivateForOtherPrincipal' },
+  ACCESS_DENIED: { status: 403, code: 'accessDenied' },
+  INVALID_REQUEST: { status: 400, code: 'invalidRequest' },
+  UNAUTHENTICATED: { status: 401, code: 'InvalidAuthenticationToken' },
+  UNKNOWN_CALLER: { status: 403, code: 'UnknownPrincipal' },
+  BAD_REQUEST: { status: 400, code: 'BadRequest' },
+  UNKNOWN_ROUTE: { status: 404, code: 'ResourceNotFound' },
+  BODY_TOO_LARGE: { status: 413, code: 'RequestEntityTooLarge' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, code: 'UnsupportedMediaType' },
+  MISSING_API_VERSION: { status: 400, code: 'BadRequest' },
+  INVALID_API_VERSION: { status: 400, code: 'BadRequest' },
+  STORE_UNAVAILABLE: { status: 503, code: 'serviceNotAvailable' },
+  INTERNAL: { status: 500, code: 'generalException' },
+};
+
+export function graphErrorBody(error: ApiError, request: FastifyRequest, now: Date = new Date()): { status: number; body: object } {
+  const entry = GRAPH_ERRORS[error.code];
+  return {
+    status: entry.status,
+    body: {
+      error: {
+        code: entry.code,
+        message: error.message,
+        innerError: {
+          date: now.toISOString().replace(/\.\d{3}Z$/, ''),
+          'request-id': request.id,
+          'client-request-id': request.clientRequestId,
+        },
+      },
+    },
+  };
+}
+
+/** The Graph dialect's one error handler: a client sees a 4xx's message, never a 5xx's. */
+export function sendGraphError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const apiError = toApiError(error);
+  const { status, body } = graphErrorBody(apiError, request);
+  if (status >= 500) request.log.error({ err: error }, 'request failed');
+  if (status === 401) reply.header('www-authenticate', 'Bearer realm="signoff", error="invalid_token"');
+  if (status === 503) reply.header('retry-after', '1');
+  return reply.code(status).type('application/json').send(body);
+}

@@ -1,0 +1,60 @@
+import type { FastifyInstance } from 'fastify';
+import type { Services } from '../../app/services.js';
+import { ApiError } from '../api-error.js';
+import type { Authenticator } from '../authenticate.js';
+import { type ApprovalCollection, registerApprovalRoutes } from './approvals-routes.js';
+import { registerDirectoryRoutes } from './directory-routes.js';
+import type { GraphDeps } from './graph-context.js';
+import { sendGraphError } from './graph-errors.js';
+import type { GraphVersion } from './graph-shapes.js';
+import { registerRoleRoutes } from './role-routes.js';
+
+const GRAPH_JSON = 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8';
+
+/** Where each family's approvals live, per Graph version (see specs/graph-approvals.md §0). */
+export const APPROVAL_COLLECTIONS: Record<GraphVersion, readonly ApprovalCollection[]> = {
+  beta: [
+    { family: 'directoryRole', path: '/roleManagement/directory/roleAssignmentApprovals', children: ['steps'] },
+    { family: 'group', path: '/identityGovernance/privilegedAccess/group/assignmentApprovals', children: ['steps', 'stages'] },
+    { family: 'accessPackage', path: '/identityGovernance/entitlementManagement/accessPackageAssignmentApprovals', children: ['steps'] },
+  ],
+  'v1.0': [
+    { family: 'group', path: '/identityGovernance/privilegedAccess/group/assignmentApprovals', children: ['stages', 'steps'] },
+    { family: 'accessPackage', path: '/identityGovernance/entitlementManagement/accessPackageAssignmentApprovals', children: ['stages'] },
+  ],
+};
+
+export interface GraphPluginOptions {
+  readonly services: Services;
+  readonly authenticator: Authenticator;
+  readonly version: GraphVersion;
+}
+
+/** One Graph version: its headers, its error envelope, bearer authentication, then its routes. */
+export async function graphPlugin(app: FastifyInstance, options: GraphPluginOptions): Promise<void> {
+  const deps: GraphDeps = { services: options.services, version: options.version };
+
+  app.addHook('onRequest', async (request, reply) => {
+    const sent = request.headers['client-request-id'];
+    request.clientRequestId = typeof sent === 'string' && /^[\w.:-]{1,128}$/.test(sent) ? sent : request.id;
+    reply.header('request-id', request.id);
+    reply.header('client-request-id', request.clientRequestId);
+  });
+  app.addHook('preHandler', async (request) => {
+    request.caller = await options.authenticator.authenticate(request);
+  });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    const type = reply.getHeader('content-type');
+    if (typeof type === 'string' && type.startsWith('application/json')) reply.header('content-type', GRAPH_JSON);
+    return payload;
+  });
+  app.setErrorHandler((error, request, reply) => sendGraphError(error, request, reply));
+  app.setNotFoundHandler((request, reply) => {
+    const segment = request.url.split('?')[0]!.split('/').filter(Boolean).pop() ?? '';
+    return sendGraphError(new ApiError('UNKNOWN_ROUTE', `Resource not found for the segment '${decodeURIComponent(segment)}'.`), request, reply);
+  });
+
+  registerDirectoryRoutes(app, deps);
+  registerRoleRoutes(app, deps);
+  for (const where of APPROVAL_COLLECTIONS[options.version]) registerApprovalRoutes(app, deps, where);
+}

@@ -1,0 +1,131 @@
+import type { Approval, Stage } from '../../domain/approval.js';
+import { effectiveStatus, isAssignedTo } from '../../domain/decision.js';
+import type { Instant } from '../../domain/time.js';
+import type { User } from '../../directory/directory-repo.js';
+import type { Group } from '../../directory/directory-repo.js';
+import type { StoredRequest } from '../../store/requests-repo.js';
+
+export type GraphVersion = 'beta' | 'v1.0';
+
+export interface ShapeContext {
+  readonly version: GraphVersion;
+  readonly callerId: string;
+  readonly now: Instant;
+  /** Users named in the shapes (reviewers, requestors), for display names. */
+  readonly users: ReadonlyMap<string, User>;
+}
+
+/** Graph shows a not-yet-started stage as Initializing and an escalated one as InProgress. */
+export function graphStepStatus(stage: Stage, now: Instant): 'Initializing' | 'InProgress' | 'Completed' | 'Expired' {
+  const status = effectiveStatus(stage, now);
+  if (status === 'NotStarted') return 'Initializing';
+  if (status === 'Escalated') return 'InProgress';
+  return status;
+}
+
+const REVIEW_RESULT = { NotReviewed: 'NotReviewed', Approve: 'Approved', Deny: 'Denied' } as const;
+
+export function stepShape(stage: Stage, approval: Approval, ctx: ShapeContext): Record<string, unknown> {
+  const reviewer = stage.reviewedBy ? ctx.users.get(stage.reviewedBy) : undefined;
+  const identity = stage.reviewedBy ? { id: stage.reviewedBy, displayName: reviewer?.display_name ?? null } : null;
+  return {
+    id: stage.id,
+    displayName: stage.config.displayName,
+    reviewedDateTime: stage.reviewedAt,
+    reviewResult: REVIEW_RESULT[stage.reviewResult],
+    status: graphStepStatus(stage, ctx.now),
+    assignedToMe: isAssignedTo(stage, ctx.callerId, ctx.now, approval.requestorId),
+    justification: stage.justification,
+    // beta's reviewedBy is a userIdentity collection; v1.0's is one identity.
+    reviewedBy: ctx.version === 'beta'
+      ? (identity ? [{ ...identity, userPrincipalName: reviewer?.user_principal_name ?? null }] : null)
+      : identity,
+  };
+}
+
+export function stepsKey(version: GraphVersion): 'steps' | 'stages' {
+  return version === 'beta' ? 'steps' : 'stages';
+}
+
+export function approvalShape(approval: Approval, ctx: ShapeContext): Record<string, unknown> {
+  return {
+    '@odata.type': '#microsoft.graph.approval',
+    id: approval.id,
+    [stepsKey(ctx.version)]: approval.stages.map((s) => stepShape(s, approval, ctx)),
+  };
+}
+
+export function scheduleInfoShape(stored: StoredRequest): Record<string, unknown> {
+  const { schedule } = stored.request;
+  return {
+    startDateTime: schedule.startAt,
+    recurrence: null,
+    expiration: {
+      type: schedule.expirationType,
+      endDateTime: schedule.expirationType === 'afterDuration' ? null : schedule.endAt,
+      duration: schedule.duration,
+    },
+  };
+}
+
+/** Fields every Graph `request` subtype inherits. */
+export function requestBaseShape(stored: StoredRequest): Record<string, unknown> {
+  const { request } = stored;
+  return {
+    id: request.id,
+    status: request.status,
+    createdDateTime: request.createdAt,
+    completedDateTime: request.completedAt,
+    approvalId: request.approvalId,
+    customData: null,
+    createdBy: { application: null, device: null, user: { displayName: null, id: request.createdBy } },
+  };
+}
+
+export function roleRequestShape(stored: StoredRequest): Record<string, unknown> {
+  const { request } = stored;
+  return {
+    '@odata.type': '#microsoft.graph.unifiedRoleAssignmentScheduleRequest',
+    ...requestBaseShape(stored),
+    action: request.action,
+    principalId: request.principalId,
+    roleDefinitionId: request.target.resourceId,
+    directoryScopeId: request.target.scope,
+    appScopeId: null,
+    isValidationOnly: false,
+    targetScheduleId: request.id,
+    justification: request.justification,
+    scheduleInfo: scheduleInfoShape(stored),
+    ticketInfo: { ticketNumber: request.ticket?.ticketNumber ?? null, ticketSystem: request.ticket?.ticketSystem ?? null },
+  };
+}
+
+export function userShape(user: User): Record<string, unknown> {
+  const [givenName, ...rest] = user.display_name.split(' ');
+  return {
+    id: user.id,
+    displayName: user.display_name,
+    givenName: givenName ?? null,
+    surname: rest.join(' ') || null,
+    userPrincipalName: user.user_principal_name,
+    mail: user.mail,
+    jobTitle: user.job_title,
+    businessPhones: [],
+    mobilePhone: null,
+    officeLocation: null,
+    preferredLanguage: null,
+  };
+}
+
+export function groupShape(group: Group): Record<string, unknown> {
+  return {
+    id: group.id,
+    displayName: group.display_name,
+    description: group.description,
+    mailNickname: group.mail_nickname,
+    mailEnabled: false,
+    securityEnabled: true,
+    groupTypes: [],
+    createdDateTime: group.created_at,
+  };
+}

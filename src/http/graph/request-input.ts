@@ -1,0 +1,48 @@
+import Type from 'typebox';
+import { type RequestView, type SubmitInput, submitRequest } from '../../app/requests.js';
+import type { Actor, Services } from '../../app/services.js';
+
+export const ScheduleInfo = Type.Object({
+  startDateTime: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])),
+  expiration: Type.Optional(Type.Union([Type.Object({
+    '@odata.type': Type.Optional(Type.String()),
+    type: Type.Optional(Type.Union([Type.String({ maxLength: 32 }), Type.Null()])),
+    duration: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])),
+    endDateTime: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])),
+  }, { additionalProperties: false }), Type.Null()])),
+  recurrence: Type.Optional(Type.Null()),
+}, { additionalProperties: false });
+
+export const TicketInfo = Type.Object({
+  '@odata.type': Type.Optional(Type.String()),
+  ticketNumber: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
+  ticketSystem: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
+}, { additionalProperties: false });
+
+class ValidationOnly extends Error {
+  constructor(readonly view: RequestView) {
+    super('validation only');
+  }
+}
+
+/**
+ * `isValidationOnly: true` runs every rule and builds the request exactly as a real submit would,
+ * then rolls the transaction back so nothing is stored.
+ */
+export async function submitWithValidationOnly(services: Services, validationOnly: boolean, actor: Actor & { userId: string }, input: SubmitInput): Promise<RequestView> {
+  if (!validationOnly) return submitRequest(services, actor, input);
+  const rollback: Services = {
+    ...services,
+    store: {
+      ...services.store,
+      transaction: (fn) => services.store.transaction(async (tx) => { throw new ValidationOnly(await fn(tx) as RequestView); }),
+    },
+  };
+  try {
+    await submitRequest(rollback, actor, input);
+  } catch (error) {
+    if (error instanceof ValidationOnly) return error.view;
+    throw error;
+  }
+  throw new Error('unreachable: validation-only submit did not roll back');
+}

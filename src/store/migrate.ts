@@ -1,0 +1,45 @@
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import * as initial from './migrations/2026-11-28-001-initial.js';
+import type { Dialect } from './store.js';
+
+type MigrationModule = { up(db: Kysely<any>, dialect: Dialect): Promise<void> };
+
+/** Listed by hand so a compiled build needs no directory scan; names sort in the order they run. */
+const MIGRATIONS: Record<string, MigrationModule> = {
+  '2026-11-28-001-initial': initial,
+};
+
+class StaticProvider implements MigrationProvider {
+  constructor(private readonly dialect: Dialect) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return Object.fromEntries(
+      Object.entries(MIGRATIONS).map(([name, m]) => [name, { up: (db: Kysely<any>) => m.up(db, this.dialect) }]),
+    );
+  }
+}
+
+export class MigrationError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'MigrationError';
+  }
+}
+
+/**
+ * Brings the schema up to date. Kysely's migrator takes a lock table, so instances starting
+ * together migrate once. A schema that has migrations this build does not know is refused.
+ */
+export async function migrateToLatest(db: Kysely<any>, dialect: Dialect): Promise<void> {
+  const migrator = new Migrator({ db, provider: new StaticProvider(dialect) });
+  const known = new Set(Object.keys(MIGRATIONS));
+  const applied = await migrator.getMigrations().catch(() => []);
+  const unknown = applied.filter((m) => m.executedAt && !known.has(m.name));
+  if (unknown.length > 0) {
+    throw new MigrationError(`The database schema is newer than this Signoff build (unknown migrations: ${unknown.map((m) => m.name).join(', ')}). Upgrade Signoff.`);
+  }
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new MigrationError(`Migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+}

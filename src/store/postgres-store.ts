@@ -1,0 +1,55 @@
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { migrateToLatest } from './migrate.js';
+import type { Database } from './schema.js';
+import { type Db, type Store, StoreUnavailableError } from './store.js';
+
+export interface PostgresOptions {
+  readonly url: string;
+  readonly poolSize?: number;
+  readonly statementTimeoutMs?: number;
+}
+
+// Sequence numbers are bigint in PostgreSQL; they stay well inside a double.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+/** Several Signoff instances share one PostgreSQL; every transaction runs at READ COMMITTED. */
+export async function openPostgresStore(options: PostgresOptions): Promise<Store> {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: 5000,
+    statement_timeout: options.statementTimeoutMs ?? 15_000,
+  });
+  // An idle client that loses its server must not crash the process; the pool replaces it.
+  pool.on('error', () => {});
+  try {
+    const client = await pool.connect();
+    client.release();
+  } catch (cause) {
+    await pool.end().catch(() => {});
+    const where = safeUrl(options.url);
+    throw new StoreUnavailableError(`Cannot reach PostgreSQL at ${where}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  await migrateToLatest(db, 'postgres');
+  return {
+    dialect: 'postgres',
+    db,
+    transaction: <T>(fn: (tx: Db) => Promise<T>) => db.transaction().execute((tx) => fn(tx)),
+    ping: async () => {
+      await sql`select 1`.execute(db);
+    },
+    close: () => db.destroy(),
+  };
+}
+
+function safeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparseable database URL)';
+  }
+}

@@ -6,7 +6,7 @@ import type { Family } from '../../domain/request.js';
 import { ApiError } from '../api-error.js';
 import { type GraphDeps, actorOf, callerOf, odataContext, shapeContextFor } from './graph-context.js';
 import { approvalShape, stepShape, stepsKey } from './graph-shapes.js';
-import { applyFilter, applySelect, collection, decodeSkipToken, encodeSkipToken, nextLink, pageSize, parseFunctionCall } from './odata.js';
+import { applyFilter, applySelect, collection, decodeSkipToken, encodeSkipToken, nextLink, pageSize, parseFunctionCall, selectOne } from './odata.js';
 
 /** Where one family's approvals live in Graph, and which child segments name their steps. */
 export interface ApprovalCollection {
@@ -55,7 +55,7 @@ export function registerApprovalRoutes(app: FastifyInstance, deps: GraphDeps, wh
     }
     const view = await getApprovalForCaller(deps.services, callerOf(request), request.params.id, families);
     const ctx = await shapeContextFor(deps, request, [view.approval]);
-    return { '@odata.context': odataContext(request, deps.version, `${contextPath}/$entity`), ...approvalShape(view.approval, ctx) };
+    return selectOne({ '@odata.context': odataContext(request, deps.version, `${contextPath}/$entity`), ...approvalShape(view.approval, ctx) }, request.query as Record<string, unknown>);
   });
 
   app.get<{ Params: { id: string; child: string } }>(`${where.path}/:id/:child`, { schema: { params: Type.Object({ id: Id, child: Id }) } }, async (request) => {
@@ -73,7 +73,7 @@ export function registerApprovalRoutes(app: FastifyInstance, deps: GraphDeps, wh
     const stage = view.approval.stages.find((s) => s.id === request.params.stepId);
     if (!stage) throw new DomainError('STEP_NOT_FOUND', `Approval step '${request.params.stepId}' was not found.`);
     const ctx = await shapeContextFor(deps, request, [view.approval]);
-    return { '@odata.context': odataContext(request, deps.version, `${contextPath}('${view.approval.id}')/${stepsKey(deps.version)}/$entity`), ...stepShape(stage, view.approval, ctx) };
+    return selectOne({ '@odata.context': odataContext(request, deps.version, `${contextPath}('${view.approval.id}')/${stepsKey(deps.version)}/$entity`), ...stepShape(stage, view.approval, ctx) }, request.query as Record<string, unknown>);
   });
 
   app.patch<{ Params: { id: string; child: string; stepId: string }; Body: { reviewResult?: string; justification?: string | null } }>(

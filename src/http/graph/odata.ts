@@ -62,6 +62,11 @@ export function applySelect<T extends Record<string, unknown>>(items: T[], query
   });
 }
 
+/** `$select` on a single entity; the @odata annotations and id always stay. */
+export function selectOne(item: Record<string, unknown>, query: Record<string, unknown>): Record<string, unknown> {
+  return applySelect([item], query)[0]!;
+}
+
 // ---- $filter ----------------------------------------------------------------------------------
 // A small OData subset: comparisons (eq ne gt ge lt le) of a property path with a literal,
 // combined with and / or / not and parentheses. Enough for Graph's documented filters here.

@@ -8,7 +8,7 @@ import { listResources } from '../../store/policies-repo.js';
 import { ApiError } from '../api-error.js';
 import { type GraphDeps, actorOf, callerOf, odataContext } from './graph-context.js';
 import { roleRequestShape } from './graph-shapes.js';
-import { applyFilter, applySelect, collection, decodeSkipToken, encodeSkipToken, nextLink, pageSize, parseFunctionCall } from './odata.js';
+import { applyFilter, applySelect, collection, decodeSkipToken, encodeSkipToken, nextLink, pageSize, parseFunctionCall, selectOne } from './odata.js';
 import { ScheduleInfo, TicketInfo, submitWithValidationOnly } from './request-input.js';
 
 const FAMILY: Family = 'directoryRole';
@@ -83,7 +83,7 @@ export function registerRoleRoutes(app: FastifyInstance, deps: GraphDeps): void 
       return listResponse(request, deps, page.items, page.next);
     }
     const view = await getRequestForCaller(deps.services, callerOf(request), request.params.id, families);
-    return { '@odata.context': odataContext(request, deps.version, 'roleManagement/directory/roleAssignmentScheduleRequests/$entity'), ...roleRequestShape(view.request) };
+    return selectOne({ '@odata.context': odataContext(request, deps.version, 'roleManagement/directory/roleAssignmentScheduleRequests/$entity'), ...roleRequestShape(view.request) }, query);
   });
 
   app.post<{ Params: { id: string } }>(`${requests}/:id/cancel`, { schema: { params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) }) } }, async (request, reply) => {

@@ -1,0 +1,84 @@
+import type { FastifyRequest } from 'fastify';
+import type { Approval } from '../../domain/approval.js';
+import type { Services } from '../../app/services.js';
+import { getUsers } from '../../directory/directory-repo.js';
+import { ApiError } from '../api-error.js';
+import type { CallerContext } from '../fastify-types.js';
+import { requestBaseUrl } from '../graph/odata.js';
+import type { ArmShapeContext } from './arm-shapes.js';
+
+/** What one ARM operation's handler receives once routing, api-version, auth and body checks passed. */
+export interface ArmContext<Body = unknown> {
+  readonly request: FastifyRequest;
+  readonly services: Services;
+  /** The addressed scope ('' for the tenant), with a leading slash and no trailing one. */
+  readonly scope: string;
+  readonly params: Readonly<Record<string, string>>;
+  readonly body: Body;
+}
+
+export interface ArmResult {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+export function callerOf(ctx: ArmContext): CallerContext {
+  // The ARM plugin authenticates every request before it is dispatched.
+  return ctx.request.caller!;
+}
+
+export function actorOf(ctx: ArmContext): { userId: string; correlationId: string; clientIp: string } {
+  return { userId: callerOf(ctx).userId, correlationId: ctx.request.clientRequestId, clientIp: ctx.request.ip };
+}
+
+export async function shapeContextFor(ctx: ArmContext, approvals: readonly Approval[]): Promise<ArmShapeContext> {
+  const ids = approvals.flatMap((a) => a.stages.map((s) => s.reviewedBy).filter((x): x is string => x !== null));
+  return { callerId: callerOf(ctx).userId, now: ctx.services.clock.now(), users: await getUsers(ctx.services.store.db, ids) };
+}
+
+function queryValue(ctx: ArmContext, ...names: string[]): string | undefined {
+  const query = ctx.request.query as Record<string, unknown>;
+  for (const name of names) {
+    const value = query[name];
+    if (Array.isArray(value)) throw new ApiError('BAD_REQUEST', `The query parameter '${name}' was given more than once.`);
+    if (typeof value === 'string') return value;
+  }
+  return undefined;
+}
+
+export const DEFAULT_PAGE_SIZE = 100;
+export const MAX_PAGE_SIZE = 1000;
+
+export function pageSize(ctx: ArmContext): number {
+  const top = queryValue(ctx, '$top');
+  if (top === undefined) return DEFAULT_PAGE_SIZE;
+  if (!/^\d+$/.test(top) || Number(top) < 1) throw new ApiError('BAD_REQUEST', `Invalid value '${top}' for $top: a positive integer is expected.`);
+  return Math.min(Number(top), MAX_PAGE_SIZE);
+}
+
+export function filterOf(ctx: ArmContext): string | undefined {
+  return queryValue(ctx, '$filter');
+}
+
+type Position = { createdAt: string; id: string };
+const isPosition = (v: unknown): v is Position => typeof v === 'object' && v !== null
+  && typeof (v as Position).createdAt === 'string' && typeof (v as Position).id === 'string';
+
+/** `$skipToken` is opaque to clients: base64url JSON of the keyset position. */
+export function skipToken(ctx: ArmContext): Position | null {
+  const token = queryValue(ctx, '$skipToken', '$skiptoken');
+  if (token === undefined) return null;
+  try {
+    const value: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+    if (isPosition(value)) return value;
+  } catch { /* reported below */ }
+  throw new ApiError('BAD_REQUEST', 'The $skipToken is invalid; follow nextLink as given.');
+}
+
+/** The absolute URL of the next page: this request's URL, api-version and filter kept, with the new token. */
+export function nextLink(ctx: ArmContext, position: Position): string {
+  const url = new URL(ctx.request.url, requestBaseUrl(ctx.request));
+  url.searchParams.delete('$skiptoken');
+  url.searchParams.set('$skipToken', Buffer.from(JSON.stringify(position)).toString('base64url'));
+  return url.toString();
+}

@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import Type from 'typebox';
+import Value from 'typebox/value';
+import type { Services } from '../../app/services.js';
+import { ApiError } from '../api-error.js';
+import type { Authenticator } from '../authenticate.js';
+import { sendArmError } from './arm-errors.js';
+import { matchOperation } from './arm-operations.js';
+import { parseArmPath } from './arm-path.js';
+
+export interface ArmPluginOptions {
+  readonly services: Services;
+  readonly authenticator: Authenticator;
+}
+
+const GUID_LIKE = /^[\w.:-]{1,128}$/;
+
+function apiVersionOf(request: FastifyRequest): string {
+  const value = (request.query as Record<string, unknown>)['api-version'];
+  if (value === undefined || value === '') {
+    throw new ApiError('MISSING_API_VERSION', 'The api-version query parameter (?api-version=) is required for all requests.');
+  }
+  if (typeof value !== 'string') throw new ApiError('INVALID_API_VERSION', 'The api-version query parameter was given more than once.');
+  return value;
+}
+
+/** Body validation failures take Fastify's shape so toApiError describes them like any other. */
+function validated(schema: Type.TSchema, body: unknown): unknown {
+  if (Value.Check(schema, body)) return body;
+  throw Object.assign(new Error('invalid body'), { validation: [...Value.Errors(schema, body)], validationContext: 'body' });
+}
+
+async function dispatch(options: ArmPluginOptions, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  const path = parseArmPath(request.url);
+  const apiVersion = apiVersionOf(request);
+  const match = path ? matchOperation(request.method, path.scope, path.segments) : { kind: 'none' as const };
+  if (match.kind === 'wrongMethod') {
+    throw new ApiError('UNKNOWN_ROUTE', `The resource does not support the HTTP method '${request.method}'; it supports ${match.allowed.join(', ')}.`);
+  }
+  if (match.kind === 'none' || !path) {
+    const type = path?.segments[0] ?? request.url.split('?')[0];
+    throw new ApiError('UNKNOWN_ROUTE', `The resource type '${type}' could not be found in the namespace 'Microsoft.Authorization'.`);
+  }
+  const { operation, params } = match;
+  if (!operation.apiVersions.includes(apiVersion)) {
+    throw new ApiError('INVALID_API_VERSION', `The api-version '${apiVersion}' is invalid. The supported versions are '${operation.apiVersions.join(',')}'.`);
+  }
+  const body = operation.body ? validated(operation.body, request.body) : undefined;
+  const result = await operation.handle({ request, services: options.services, scope: path.scope, params, body });
+  return reply.code(result.status).send(result.body);
+}
+
+/**
+ * Azure Resource Manager: its headers, its error envelope, bearer authentication, then one
+ * dispatcher over the operation table. ARM scopes are unencoded paths of any length, which a
+ * router's parameters cannot capture, so each scope root gets a wildcard route and the path is
+ * split at the provider (arm-path.ts).
+ */
+export async function armPlugin(app: FastifyInstance, options: ArmPluginOptions): Promise<void> {
+  app.addHook('onRequest', async (request, reply) => {
+    const header = (name: string) => {
+      const value = request.headers[name];
+      return typeof value === 'string' && GUID_LIKE.test(value) ? value : undefined;
+    };
+    const correlationId = header('x-ms-correlation-request-id') ?? randomUUID();
+    const clientRequestId = header('x-ms-client-request-id');
+    request.clientRequestId = correlationId;
+    reply.header('x-ms-request-id', request.id);
+    reply.header('x-ms-correlation-request-id', correlationId);
+    if (clientRequestId) reply.header('x-ms-client-request-id', clientRequestId);
+    // ARM's front door authenticates before it looks at the operation or its body.
+    request.caller = await options.authenticator.authenticate(request);
+  });
+  app.setErrorHandler((error, request, reply) => sendArmError(error, request, reply));
+
+  const roots = ['/providers/*', '/subscriptions/*'];
+  for (const url of roots) {
+    app.route({ method: ['GET', 'PUT', 'PATCH', 'POST', 'DELETE'], url, handler: (request, reply) => dispatch(options, request, reply) });
+  }
+}

@@ -1,0 +1,136 @@
+/** The three Graph families of approvals, read into one shape the views can show. */
+import { ApiFailure, accessPackageName, graph, groupName, list, optional, roleName, userName } from './api.js';
+import { formatSchedule, formatTicket } from './format.js';
+
+const DAY = 86_400_000;
+
+/**
+ * Where each family lives in Graph. `stageTimeoutMs` is Microsoft's default stage timeout: Graph
+ * does not expose a stage's deadline, so the time left is counted from when the stage started.
+ */
+export const FAMILIES = {
+  directoryRole: {
+    label: 'Microsoft Entra role',
+    approvals: '/beta/roleManagement/directory/roleAssignmentApprovals',
+    requests: '/beta/roleManagement/directory/roleAssignmentScheduleRequests',
+    mine: 'principal',
+    stageTimeoutMs: DAY,
+  },
+  group: {
+    label: 'Group',
+    approvals: '/beta/identityGovernance/privilegedAccess/group/assignmentApprovals',
+    requests: '/beta/identityGovernance/privilegedAccess/group/assignmentScheduleRequests',
+    mine: 'principal',
+    stageTimeoutMs: DAY,
+  },
+  accessPackage: {
+    label: 'Access package',
+    approvals: '/beta/identityGovernance/entitlementManagement/accessPackageAssignmentApprovals',
+    requests: '/beta/identityGovernance/entitlementManagement/accessPackageAssignmentRequests',
+    mine: 'target',
+    // Navigation properties (which package, for whom) come only when expanded.
+    expand: '?$expand=accessPackage,accessPackageAssignment',
+    stageTimeoutMs: 14 * DAY,
+  },
+};
+
+const enc = encodeURIComponent;
+
+/** What a request asks for, whichever family's shape it has. */
+export async function describeRequest(family, request) {
+  if (!request) return { what: 'Details unavailable', principalId: null, status: null, created: null };
+  const common = {
+    justification: request.justification ?? null,
+    ticket: formatTicket(request.ticketInfo),
+    created: request.createdDateTime ?? null,
+    status: request.status ?? null,
+  };
+  if (family === 'directoryRole') {
+    return {
+      ...common, what: await roleName(request.roleDefinitionId), principalId: request.principalId,
+      scope: request.directoryScopeId === '/' ? 'Whole directory (/)' : request.directoryScopeId,
+      schedule: formatSchedule(request.scheduleInfo),
+    };
+  }
+  if (family === 'group') {
+    return {
+      ...common, what: `${await groupName(request.groupId)} (${request.accessId ?? 'member'})`, principalId: request.principalId,
+      scope: 'Group membership', schedule: formatSchedule(request.scheduleInfo),
+    };
+  }
+  const assignment = request.accessPackageAssignment ?? request.assignment ?? {};
+  const packageId = request.accessPackage?.id ?? assignment.accessPackageId;
+  return {
+    ...common,
+    what: request.accessPackage?.displayName ?? await accessPackageName(packageId),
+    principalId: assignment.targetId ?? request.requestor?.objectId ?? request.requestor?.id ?? null,
+    scope: 'Access package assignment',
+    schedule: formatSchedule(request.schedule),
+    status: request.requestState ?? request.state ?? request.status ?? null,
+  };
+}
+
+/** beta calls them steps, v1.0 stages. */
+export function stepsOf(approval) {
+  return approval?.steps ?? approval?.stages ?? [];
+}
+
+export function reviewerOf(step) {
+  const reviewedBy = Array.isArray(step?.reviewedBy) ? step.reviewedBy[0] : step?.reviewedBy;
+  return reviewedBy ? { id: reviewedBy.id ?? null, name: reviewedBy.displayName ?? reviewedBy.userPrincipalName ?? 'another approver' } : null;
+}
+
+/** The step in progress, its position, and when it will expire if no one decides. */
+function currentStage(steps, created, timeoutMs) {
+  const index = steps.findIndex((s) => s.status === 'InProgress');
+  if (index < 0) return null;
+  const startedAt = index === 0 ? created : steps[index - 1]?.reviewedDateTime;
+  const started = startedAt ? Date.parse(startedAt) : Number.NaN;
+  return { step: steps[index], number: index + 1, of: steps.length, expiresAt: Number.isNaN(started) ? null : started + timeoutMs };
+}
+
+/** One approval with what it is about, ready to show. `request` / `approval` are passed when a list already had them. */
+export async function loadApproval({ family, approvalId, request, approval }) {
+  const where = FAMILIES[family];
+  const [req, appr] = await Promise.all([
+    request ?? optional(() => graph('GET', `${where.requests}/${enc(approvalId)}${where.expand ?? ''}`)),
+    approval ?? graph('GET', `${where.approvals}/${enc(approvalId)}`),
+  ]);
+  const described = await describeRequest(family, req);
+  const steps = stepsOf(appr);
+  return {
+    family, familyLabel: where.label, approvalId, steps, ...described,
+    requestor: described.principalId ? await userName(described.principalId) : 'Unknown requestor',
+    stage: currentStage(steps, described.created, where.stageTimeoutMs),
+  };
+}
+
+/** Everything waiting for the caller's decision, across families, oldest first. A family this server does not serve shows nothing. */
+export async function pendingForMe() {
+  const [roles, groups, packages] = await Promise.all([
+    list(`${FAMILIES.directoryRole.requests}/filterByCurrentUser(on='approver')`),
+    optional(() => list(`${FAMILIES.group.approvals}/filterByCurrentUser(on='approver')`)),
+    optional(() => list(`${FAMILIES.accessPackage.approvals}/filterByCurrentUser(on='approver')`)),
+  ]);
+  const refs = [
+    ...roles.filter((r) => r.approvalId).map((r) => ({ family: 'directoryRole', approvalId: r.approvalId, request: r })),
+    ...(groups ?? []).map((a) => ({ family: 'group', approvalId: a.id, approval: a })),
+    ...(packages ?? []).map((a) => ({ family: 'accessPackage', approvalId: a.id, approval: a })),
+  ];
+  const items = await Promise.all(refs.map(loadApproval));
+  return items.sort((a, b) => String(a.created ?? '').localeCompare(String(b.created ?? '')));
+}
+
+/** Records a decision. A 409 is turned into who got there first, read back from the step. */
+export async function decide(item, step, reviewResult, justification) {
+  const path = `${FAMILIES[item.family].approvals}/${enc(item.approvalId)}/steps/${enc(step.id)}`;
+  try {
+    await graph('PATCH', path, { reviewResult, justification });
+    return { ok: true };
+  } catch (error) {
+    if (!(error instanceof ApiFailure) || error.status !== 409) throw error;
+    const fresh = await optional(() => graph('GET', path));
+    const reviewer = reviewerOf(fresh);
+    return { ok: false, conflict: true, reviewer: reviewer?.name ?? null, result: fresh?.reviewResult ?? null, message: error.message };
+  }
+}

@@ -1,0 +1,396 @@
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { CONTENT_SECURITY_POLICY } from '../../src/web/serve-web.js';
+import { DEMO, type DemoUser } from '../support/demo.js';
+import { Api, activationBody } from '../support/http.js';
+import { type TestServer, startTestServer } from '../support/test-server.js';
+
+const AXE_SCRIPT = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+const SCREENSHOTS = process.env.SIGNOFF_SCREENSHOTS === '1' ? join(process.cwd(), 'docs', 'screenshots') : null;
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ROLE_REQUESTS = '/beta/roleManagement/directory/roleAssignmentScheduleRequests';
+
+let browser: Browser;
+let server: TestServer;
+let api: Api;
+const contexts: BrowserContext[] = [];
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  // Playwright's launch runs Chromium on a fresh temporary profile, deleted on close.
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  if (SCREENSHOTS) mkdirSync(SCREENSHOTS, { recursive: true });
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+// A fresh tenant per scenario: one alice request per role may be open at a time.
+beforeEach(async () => {
+  server = await startTestServer();
+  api = new Api(server.url);
+});
+
+afterEach(async () => {
+  for (const context of contexts.splice(0)) await context.close();
+  await server.destroy();
+  expect(pageErrors.splice(0)).toEqual([]);
+});
+
+/**
+ * A browser window of its own (cookies, storage); any script error or CSP violation fails the
+ * test. `axe`: the page's CSP is bypassed so that axe-core can be injected into it.
+ */
+async function openPage(options: { viewport?: { width: number; height: number }; axe?: boolean } = {}): Promise<Page> {
+  const context = await browser.newContext({ viewport: options.viewport ?? { width: 1100, height: 800 }, bypassCSP: options.axe ?? false });
+  contexts.push(context);
+  // The inbox answers in well under a second; a missing element should fail fast.
+  context.setDefaultTimeout(10_000);
+  const page = await context.newPage();
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy/.test(message.text())) pageErrors.push(message.text());
+  });
+  return page;
+}
+
+/** Goes to a view; the same address again reloads it, as a person pressing F5 would. */
+async function show(page: Page, hash: string): Promise<void> {
+  const target = `${server.url}/${hash}`;
+  if (page.url() === target) await page.reload();
+  else await page.goto(target);
+}
+
+async function signInAs(page: Page, user: DemoUser): Promise<void> {
+  await page.goto(server.url);
+  await page.getByRole('button', { name: new RegExp(`${user}@contoso.com`) }).click();
+  await expect.poll(() => page.getByText('Signed in as').textContent()).toContain(nameOf(user));
+}
+
+function nameOf(user: DemoUser): string {
+  return { admin: 'Adele Admin', alice: 'Alice Requestor', bob: 'Bob Approver', carol: 'Carol Approver', dave: 'Dave Nobody' }[user];
+}
+
+async function inboxCard(page: Page, what: string) {
+  await show(page, '#/inbox');
+  const card = page.getByRole('article').filter({ hasText: what });
+  await card.waitFor();
+  return card;
+}
+
+async function decideInUi(page: Page, what: string, decision: 'Approve' | 'Deny', justification: string): Promise<void> {
+  const card = await inboxCard(page, what);
+  await card.getByLabel('Your justification').fill(justification);
+  await card.getByRole('button', { name: decision }).click();
+  await page.getByRole('status').filter({ hasText: `${decision === 'Approve' ? 'Approved' : 'Denied'}: Alice Requestor, ${what}` }).first().waitFor();
+}
+
+async function requestViaApi(roleDefinitionId: string): Promise<string> {
+  const res = await api.post(ROLE_REQUESTS, activationBody(roleDefinitionId, DEMO.users.alice), 'alice');
+  expect(res.status).toBe(201);
+  return res.body.id;
+}
+
+async function myRequestStatus(page: Page, role: string): Promise<string> {
+  await show(page, '#/requests');
+  const card = page.getByRole('article').filter({ has: page.getByRole('heading', { name: role, exact: true }) });
+  await card.waitFor();
+  return (await card.locator('.pill').textContent()) ?? '';
+}
+
+async function expectNoSeriousAxeViolations(page: Page): Promise<void> {
+  await page.addScriptTag({ path: AXE_SCRIPT });
+  const violations = await page.evaluate(async () => {
+    const result = await (window as unknown as { axe: { run: (ctx: Document) => Promise<{ violations: { id: string; impact: string | null; nodes: unknown[] }[] }> } }).axe.run(document);
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }));
+  });
+  expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
+}
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  if (SCREENSHOTS) await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+describe('the web inbox, in Chromium', () => {
+  it('serves its files with their content types, a strict CSP and revalidation by ETag', async () => {
+    const page = await fetch(`${server.url}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(page.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
+    expect(page.headers.get('content-security-policy')).not.toContain('unsafe-inline');
+    expect(page.headers.get('cache-control')).toBe('no-cache');
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+    const html = await page.text();
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+
+    const script = await fetch(`${server.url}/web/app.js`);
+    expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    const again = await fetch(`${server.url}/web/app.js`, { headers: { 'if-none-match': script.headers.get('etag')! } });
+    expect(again.status).toBe(304);
+    expect(await again.text()).toBe('');
+    expect((await fetch(`${server.url}/web/style.css`)).headers.get('content-type')).toBe('text/css; charset=utf-8');
+    expect((await fetch(`${server.url}/web/missing.js`)).status).toBe(404);
+  });
+
+  it('alice requests User Administrator, bob approves in his inbox, alice sees it granted', async () => {
+    const alice = await openPage({ axe: true });
+    await alice.goto(server.url);
+    await screenshot(alice, 'sign-in');
+    await expectNoSeriousAxeViolations(alice);
+    await signInAs(alice, 'alice');
+
+    await alice.goto(`${server.url}/#/requests`);
+    const form = alice.locator('form.request-form');
+    await form.getByLabel('What you need').selectOption({ label: 'User Administrator' });
+    await form.getByLabel(/Duration/).selectOption({ label: '2 hours' });
+    await form.getByLabel('Justification').fill('Reset a locked-out account');
+    await form.getByLabel(/Ticket number/).fill('INC-42');
+    await form.getByRole('button', { name: 'Send request' }).click();
+    await alice.getByRole('status').filter({ hasText: 'Request for User Administrator sent: Pending approval' }).first().waitFor();
+    expect(await myRequestStatus(alice, 'User Administrator')).toBe('Pending approval');
+    await screenshot(alice, 'requestor');
+    await expectNoSeriousAxeViolations(alice);
+
+    const bob = await openPage({ axe: true });
+    await signInAs(bob, 'bob');
+    const card = await inboxCard(bob, 'User Administrator');
+    await expect.poll(() => card.textContent()).toMatch(/Alice Requestor asks for User Administrator/);
+    const text = (await card.textContent())!;
+    expect(text).toContain('Reset a locked-out account');
+    expect(text).toContain('INC-42');
+    expect(text).toContain('for 2 hours');
+    expect(text).toContain('Stage 1 of 1');
+    expect(text).toMatch(/expires in 23 hours 5\d minutes|expires in 1 day/);
+    await screenshot(bob, 'approver-inbox');
+    await expectNoSeriousAxeViolations(bob);
+
+    // The demo policy requires an approver justification: the server's 400 is shown in the card.
+    await card.getByRole('button', { name: 'Approve' }).click();
+    await card.getByRole('alert').waitFor();
+    expect(await card.getByRole('alert').textContent()).toMatch(/justification/i);
+    await expect.poll(() => bob.evaluate(() => document.activeElement?.tagName)).toBe('TEXTAREA');
+
+    await decideInUi(bob, 'User Administrator', 'Approve', 'Confirmed with the service desk');
+    await bob.getByText('Nothing waits for your decision.').waitFor();
+
+    expect(await myRequestStatus(alice, 'User Administrator')).toBe('Granted · Provisioned');
+    const requests = await api.get(`${ROLE_REQUESTS}/filterByCurrentUser(on='principal')`, 'alice');
+    expect(requests.body.value[0]).toMatchObject({ status: 'Provisioned', justification: 'Reset a locked-out account' });
+
+    // Decided history, filtered.
+    await bob.goto(`${server.url}/#/history`);
+    const decided = bob.getByRole('article').filter({ hasText: 'User Administrator' });
+    await decided.waitFor();
+    expect(await decided.textContent()).toContain('You approved');
+    await bob.getByLabel('Show').selectOption('Denied');
+    await bob.getByText('No denied approvals.').waitFor();
+    await bob.getByLabel('Show').selectOption('Approved');
+    await decided.waitFor();
+    await expectNoSeriousAxeViolations(bob);
+  });
+
+  it('a two-stage approval goes from bob to carol; alice sees each stage, then the grant', async () => {
+    await requestViaApi(DEMO.roles.securityAdministrator);
+    const carol = await openPage();
+    await signInAs(carol, 'carol');
+    await carol.getByText('Nothing waits for your decision.').waitFor();
+
+    const bob = await openPage();
+    await signInAs(bob, 'bob');
+    const first = await inboxCard(bob, 'Security Administrator');
+    expect(await first.textContent()).toContain('Stage 1 of 2');
+    await decideInUi(bob, 'Security Administrator', 'Approve', 'Stage one looks right');
+
+    const alice = await openPage();
+    await signInAs(alice, 'alice');
+    expect(await myRequestStatus(alice, 'Security Administrator')).toBe('Pending approval');
+    expect(await alice.getByRole('article').filter({ hasText: 'Security Administrator' }).textContent()).toContain('Stage 2 of 2');
+
+    const second = await inboxCard(carol, 'Security Administrator');
+    expect(await second.textContent()).toContain('Stage 2 of 2');
+    await decideInUi(carol, 'Security Administrator', 'Approve', 'Second pair of eyes');
+    expect(await myRequestStatus(alice, 'Security Administrator')).toBe('Granted · Provisioned');
+
+    await carol.goto(`${server.url}/#/history?result=Approved`);
+    const decided = carol.getByRole('article').filter({ hasText: 'Security Administrator' });
+    await decided.waitFor();
+    expect(await decided.textContent()).toMatch(/approved by Bob Approver.*approved by Carol Approver/);
+    await screenshot(carol, 'decided');
+  });
+
+  it('bob denies by keyboard alone; alice sees Denied and can no longer cancel', async () => {
+    await requestViaApi(DEMO.roles.userAdministrator);
+    const bob = await openPage();
+    await bob.goto(server.url);
+    await tabTo(bob, (el) => el.textContent?.includes('bob@contoso.com') ?? false);
+    await bob.keyboard.press('Enter');
+    await bob.getByRole('heading', { name: 'Waiting for your decision' }).waitFor();
+    await bob.getByRole('article').filter({ hasText: 'User Administrator' }).waitFor();
+    await tabTo(bob, (el) => el.tagName === 'TEXTAREA');
+    await bob.keyboard.type('Not during the change freeze');
+    await tabTo(bob, (el) => el.textContent === 'Deny');
+    expect(await bob.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle)).toBe('solid');
+    await bob.keyboard.press('Enter');
+    await bob.getByText('Nothing waits for your decision.').waitFor();
+
+    const alice = await openPage();
+    await signInAs(alice, 'alice');
+    expect(await myRequestStatus(alice, 'User Administrator')).toBe('Denied');
+    expect(await alice.getByRole('button', { name: 'Cancel request' }).count()).toBe(0);
+  });
+
+  it('alice cancels a pending request, and it leaves bob\'s inbox', async () => {
+    await requestViaApi(DEMO.roles.userAdministrator);
+    const alice = await openPage();
+    await signInAs(alice, 'alice');
+    await myRequestStatus(alice, 'User Administrator');
+    await alice.getByRole('button', { name: 'Cancel request' }).click();
+    await alice.getByRole('status').filter({ hasText: 'Request for User Administrator canceled.' }).first().waitFor();
+    await expect.poll(() => myRequestStatus(alice, 'User Administrator')).toBe('Canceled');
+
+    const bob = await openPage();
+    await signInAs(bob, 'bob');
+    await bob.getByText('Nothing waits for your decision.').waitFor();
+  });
+
+  it('two windows race to decide the same step: one wins, the other is told who decided', async () => {
+    await requestViaApi(DEMO.roles.userAdministrator);
+    const windows = [await openPage(), await openPage()];
+    const cards = [];
+    for (const page of windows) {
+      await signInAs(page, 'bob');
+      const card = await inboxCard(page, 'User Administrator');
+      await card.getByLabel('Your justification').fill('Racing to approve');
+      cards.push(card);
+    }
+    await Promise.all(cards.map((card) => card.getByRole('button', { name: 'Approve' }).click()));
+
+    const outcomes = await Promise.all(windows.map((page) => Promise.race([
+      page.getByText('Nothing waits for your decision.').waitFor().then(() => 'won'),
+      page.getByRole('alert').filter({ hasText: 'Already decided by Bob Approver (approved)' }).waitFor().then(() => 'lost'),
+    ])));
+    expect([...outcomes].sort()).toEqual(['lost', 'won']);
+    const loser = windows[outcomes.indexOf('lost')]!;
+    // The losing card stays readable, with nothing left to press.
+    expect(await loser.getByRole('heading', { name: 'Alice Requestor asks for User Administrator' }).count()).toBe(1);
+    expect(await loser.getByLabel('Your justification').isDisabled()).toBe(true);
+  });
+
+  it('bob and carol race to decide alice\'s Prod Ops membership: one wins, the other is told who decided', async () => {
+    const alice = await openPage();
+    await signInAs(alice, 'alice');
+    await show(alice, '#/requests');
+    const form = alice.locator('form.request-form');
+    await form.getByLabel('What you need').selectOption({ label: 'Prod Ops (member)' });
+    await form.getByLabel('Justification').fill('Deploy the hotfix');
+    await form.getByRole('button', { name: 'Send request' }).click();
+    await alice.getByRole('status').filter({ hasText: 'Request for Prod Ops (member) sent: Pending approval' }).first().waitFor();
+
+    const approvers = [['bob', await openPage()], ['carol', await openPage()]] as const;
+    const cards = [];
+    for (const [user, page] of approvers) {
+      await signInAs(page, user);
+      const card = await inboxCard(page, 'Prod Ops (member)');
+      expect(await card.textContent()).toContain('Alice Requestor asks for Prod Ops (member)');
+      expect(await card.textContent()).toContain('Deploy the hotfix');
+      await card.getByLabel('Your justification').fill(`${user} says yes`);
+      cards.push(card);
+    }
+    await Promise.all(cards.map((card) => card.getByRole('button', { name: 'Approve' }).click()));
+
+    const outcomes = await Promise.all(approvers.map(([, page]) => Promise.race([
+      page.getByText('Nothing waits for your decision.').waitFor().then(() => 'won'),
+      page.getByRole('alert').filter({ hasText: /Already decided by (Bob|Carol) Approver \(approved\)/ }).waitFor().then(() => 'lost'),
+    ])));
+    expect([...outcomes].sort()).toEqual(['lost', 'won']);
+    const winner = approvers[outcomes.indexOf('won')]![0];
+    const loser = approvers[outcomes.indexOf('lost')]![1];
+    expect(await loser.getByRole('alert').textContent()).toContain(`Already decided by ${nameOf(winner)}`);
+    await expect.poll(() => myRequestStatus(alice, 'Prod Ops (member)')).toBe('Granted · Provisioned');
+  });
+
+  it('an access package goes to the requestor\'s manager: alice asks for Contractor Access, bob approves, it is delivered', async () => {
+    const alice = await openPage();
+    await signInAs(alice, 'alice');
+    await show(alice, '#/requests');
+    const form = alice.locator('form.request-form');
+    await form.getByLabel('What you need').selectOption({ label: 'Contractor Access' });
+    await form.getByLabel('Justification').fill('Onboarding the vendor');
+    await form.getByRole('button', { name: 'Send request' }).click();
+    await alice.getByRole('status').filter({ hasText: 'Request for Contractor Access sent: Pending approval' }).first().waitFor();
+
+    const bob = await openPage();
+    await signInAs(bob, 'bob');
+    const card = await inboxCard(bob, 'Contractor Access');
+    const text = (await card.textContent())!;
+    expect(text).toContain('Alice Requestor asks for Contractor Access');
+    expect(text).toContain('Access package');
+    expect(text).toMatch(/expires in 13 days 23 hours|expires in 14 days/);
+    await decideInUi(bob, 'Contractor Access', 'Approve', 'Vendor contract signed');
+    await expect.poll(() => myRequestStatus(alice, 'Contractor Access')).toBe('Granted · Delivered');
+  });
+
+  it('dave has nothing to approve; the inbox says so clearly, on a phone-sized screen too', async () => {
+    const dave = await openPage({ viewport: { width: 375, height: 740 }, axe: true });
+    await signInAs(dave, 'dave');
+    await dave.getByText('Nothing waits for your decision.').waitFor();
+    await expectNoSeriousAxeViolations(dave);
+    expect(await dave.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+
+    await requestViaApi(DEMO.roles.securityAdministrator);
+    const bob = await openPage({ viewport: { width: 375, height: 740 } });
+    await signInAs(bob, 'bob');
+    await inboxCard(bob, 'Security Administrator');
+    expect(await bob.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    await screenshot(bob, 'phone-inbox');
+
+    // The time left follows Signoff's clock, which the dev clock moves ahead of the browser's.
+    expect((await api.post('/dev/clock', { advance: 'PT20H' })).status).toBe(200);
+    const card = await inboxCard(bob, 'Security Administrator');
+    await expect.poll(() => card.textContent()).toMatch(/expires in 3 hours 5\d minutes|expires in 4 hours/);
+  });
+
+  it('keeps the token in the tab\'s sessionStorage, and a rejected token leads back to sign-in', async () => {
+    const page = await openPage();
+    await signInAs(page, 'bob');
+    const stored = await page.evaluate(() => ({ session: sessionStorage.getItem('signoff.session'), local: JSON.stringify(localStorage) }));
+    expect(JSON.parse(stored.session!).user).toMatchObject({ id: DEMO.users.bob, userPrincipalName: 'bob@contoso.com' });
+    expect(stored.local).not.toContain('access_token');
+    expect(stored.local).not.toContain(JSON.parse(stored.session!).token);
+
+    await page.evaluate(() => {
+      const session = JSON.parse(sessionStorage.getItem('signoff.session')!);
+      sessionStorage.setItem('signoff.session', JSON.stringify({ ...session, token: 'not-a-valid-token' }));
+    });
+    await page.reload();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    expect(await page.getByRole('alert').first().textContent()).toContain('You were signed out');
+    expect(await page.evaluate(() => sessionStorage.getItem('signoff.session'))).toBeNull();
+  });
+
+  it('an unknown user is refused at sign-in with the server\'s message', async () => {
+    const page = await openPage();
+    await page.goto(server.url);
+    await page.getByLabel(/Another user/).fill('nobody@contoso.com');
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    expect(await page.getByRole('alert').textContent()).toContain("No user 'nobody@contoso.com'");
+    expect(await page.getByText('Signed in as').count()).toBe(0);
+    // The page's own policy holds in the browser: no script may be injected inline.
+    await expect(page.addScriptTag({ content: 'window.injected = true' })).rejects.toThrow(/Content Security Policy/);
+    pageErrors.splice(0);
+  });
+});
+
+/** Presses Tab until the focused element matches (bounded: a page has few stops). */
+async function tabTo(page: Page, matches: (el: Element) => boolean): Promise<void> {
+  for (let i = 0; i < 40; i++) {
+    await page.keyboard.press('Tab');
+    const found = await page.evaluate(`(${matches.toString()})(document.activeElement)`);
+    if (found) return;
+  }
+  throw new Error('No focusable element matched within 40 Tab presses');
+}

@@ -1,0 +1,103 @@
+import { readFileSync } from 'node:fs';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GRAPH_ERRORS } from '../../src/http/graph/graph-errors.js';
+import { DEMO } from '../support/demo.js';
+import { cloneWithEscalation } from '../support/due-escalations.js';
+import { activationBody } from '../support/http.js';
+import { type Instances, startInstances } from '../support/instances.js';
+import { createTestDatabase } from '../support/test-server.js';
+
+const REQUESTS = '/beta/roleManagement/directory/roleAssignmentScheduleRequests';
+const APPROVALS = '/beta/roleManagement/directory/roleAssignmentApprovals';
+const PG_URL = process.env.SIGNOFF_TEST_PG_URL;
+const demoTenant = JSON.parse(readFileSync(new URL('../../tenants/demo.json', import.meta.url), 'utf8'));
+
+/** alice asks for an hour starting at Signoff's (movable) now. */
+const activateNow = (role: string) => activationBody(role, DEMO.users.alice, { scheduleInfo: { startDateTime: null, expiration: { type: 'afterDuration', duration: 'PT1H' } } });
+
+if (!PG_URL) console.warn('postgres-instances: SIGNOFF_TEST_PG_URL is not set; the multi-instance PostgreSQL tests are skipped.');
+
+describe.skipIf(!PG_URL)('three Signoff instances on one PostgreSQL', () => {
+  let instances: Instances;
+  let db: pg.Client;
+
+  beforeAll(async () => {
+    const url = await createTestDatabase();
+    // Timers run often on every instance, so the timer race below has three real contenders.
+    instances = await startInstances(3, url, { SIGNOFF_TIMER_INTERVAL_MS: '100', SIGNOFF_DB_POOL_SIZE: '10' });
+    db = new pg.Client({ connectionString: url });
+    await db.connect();
+  });
+  afterAll(async () => {
+    await db?.end();
+    await instances?.stop();
+  });
+
+  const count = async (query: string, params: unknown[] = []) => Number((await db.query(query, params)).rows[0].n);
+
+  it('migrates once and seeds the demo tenant once when started together on an empty database', async () => {
+    const migrations = (await db.query('select name from kysely_migration')).rows.map((r) => r.name);
+    expect(migrations.length).toBeGreaterThan(0);
+    expect(new Set(migrations).size).toBe(migrations.length);
+    expect(await count('select count(*) as n from users')).toBe(demoTenant.users.length);
+    // Eligibilities get fresh ids at seed time, so a second seeding would show as duplicates.
+    expect(await count('select count(*) as n from eligibilities')).toBe(demoTenant.eligibilities.length);
+    expect(await count(`select count(*) as n from meta where key = 'tenant'`)).toBe(1);
+    const seededBy = instances.servers.filter((s) => s.output().includes('demo tenant seeded'));
+    expect(seededBy).toHaveLength(1);
+  });
+
+  it('lets exactly one of 100 concurrent decisions on one step win, 20 times over', async () => {
+    const api = instances.at(0);
+    for (let round = 0; round < 20; round++) {
+      const created = await api.post(REQUESTS, activateNow(DEMO.roles.userAdministrator), 'alice');
+      expect(created.status, created.text).toBe(201);
+      const approvalId = created.body.approvalId as string;
+      const steps = await instances.at(round + 1).get(`${APPROVALS}/${approvalId}/steps`, 'bob');
+      const stepId = steps.body.value[0].id as string;
+
+      const decisions = Array.from({ length: 100 }, (_, i) => (i % 2 === round % 2 ? 'Approve' : 'Deny'));
+      const responses = await Promise.all(decisions.map((reviewResult, i) => instances.at(i).patch(
+        `${APPROVALS}/${approvalId}/steps/${stepId}`, { reviewResult, justification: `decision ${i}` }, 'bob')));
+
+      const winners = responses.flatMap((res, i) => (res.status === 204 ? [i] : []));
+      expect(winners, `round ${round}: ${responses.map((r) => r.status).join(',')}`).toHaveLength(1);
+      const conflict = GRAPH_ERRORS.STEP_ALREADY_DECIDED;
+      for (const res of responses.filter((r) => r.status !== 204)) {
+        expect(res.status, res.text).toBe(conflict.status);
+        expect(res.body.error.code).toBe(conflict.code);
+        expect(res.body.error.innerError['request-id']).toBe(res.headers.get('request-id'));
+      }
+      const winner = winners[0]!;
+      const stored = await instances.at(round + 2).get(`${APPROVALS}/${approvalId}/steps/${stepId}`, 'bob');
+      expect(stored.body.reviewResult).toBe(decisions[winner] === 'Approve' ? 'Approved' : 'Denied');
+      expect(stored.body.justification).toBe(`decision ${winner}`);
+      expect(await count(`select count(*) as n from audit_events where action = 'stage.decided' and request_id = $1`, [approvalId])).toBe(1);
+
+      // An approval grants alice the role for an hour; ending it lets the next round ask again.
+      if (decisions[winner] === 'Approve') expect((await api.post('/dev/clock', { advance: 'PT2H' })).status).toBe(200);
+    }
+  }, 180_000);
+
+  it('applies each of 1,000 due escalations exactly once while three instances run timers', async () => {
+    const api = instances.at(0);
+    const template = await api.post(REQUESTS, activateNow(DEMO.roles.securityAdministrator), 'alice');
+    expect(template.status, template.text).toBe(201);
+    const now = Date.parse((await api.get('/dev/clock')).body.now);
+    const ids = await cloneWithEscalation(db, template.body.id, 1000, new Date(now + 3_600_000).toISOString());
+    const [stage] = (await db.query('select version from approval_stages where approval_id = $1 and stage_index = 0', [template.body.id])).rows;
+
+    // One instance moves the shared clock and runs its timers; the other two follow the clock on their own loops.
+    expect((await api.post('/dev/clock', { advance: 'PT2H' })).status).toBe(200);
+    const escalated = () => count(`select count(*) as n from audit_events where action = 'stage.escalated' and request_id = any($1)`, [ids]);
+    // The other instances may still be committing the items they claimed last.
+    for (let i = 0; i < 50 && (await escalated()) < ids.length; i++) await new Promise((r) => setTimeout(r, 100));
+
+    expect(await escalated()).toBe(ids.length);
+    expect(await count(`select count(distinct request_id) as n from audit_events where action = 'stage.escalated' and request_id = any($1)`, [ids])).toBe(ids.length);
+    expect(await count(`select count(*) as n from outbox where event_type = 'stage.escalated' and request_id = any($1)`, [ids])).toBe(ids.length);
+    const states = (await db.query(`select status, version, count(*) as n from approval_stages where approval_id = any($1) group by status, version`, [ids])).rows;
+    expect(states).toEqual([{ status: 'Escalated', version: stage.version + 1, n: ids.length }]);
+  }, 180_000);
+});

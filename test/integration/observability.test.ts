@@ -1,0 +1,100 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO } from '../support/demo.js';
+import { startChildServer } from '../support/child-server.js';
+import { Api, activationBody } from '../support/http.js';
+import { type TestServer, startTestServer } from '../support/test-server.js';
+
+const REQUESTS = '/beta/roleManagement/directory/roleAssignmentScheduleRequests';
+const APPROVALS = '/beta/roleManagement/directory/roleAssignmentApprovals';
+
+describe('metrics, logs, health', () => {
+  let server: TestServer;
+  let api: Api;
+  let logs = '';
+
+  beforeAll(async () => {
+    const stream = new PassThrough();
+    stream.on('data', (d) => { logs += d; });
+    server = await startTestServer({ env: { LOG_LEVEL: 'info' }, logStream: stream });
+    api = new Api(server.url);
+  });
+  afterAll(async () => server?.destroy());
+
+  it('exposes request, decision, pending and backlog series after a decision', async () => {
+    const created = (await api.post(REQUESTS, activationBody(DEMO.roles.securityAdministrator, DEMO.users.alice), 'alice')).body;
+    const [step] = (await api.get(`${APPROVALS}/${created.approvalId}/steps`, 'bob')).body.value;
+    expect((await api.patch(`${APPROVALS}/${created.approvalId}/steps/${step.id}`, { reviewResult: 'Approve', justification: 'ok' }, 'bob')).status).toBe(204);
+    expect((await api.patch(`${APPROVALS}/${created.approvalId}/steps/${step.id}`, { reviewResult: 'Deny', justification: 'late' }, 'bob')).status).toBe(409);
+
+    const res = await fetch(`${server.url}/metrics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+    const text = await res.text();
+    expect(text).toMatch(/signoff_http_requests_total\{method="PATCH",route="\/beta\/roleManagement\/directory\/roleAssignmentApprovals\/:id\/:child\/:stepId",status="204"\} 1/);
+    expect(text).toMatch(/signoff_decisions_total\{family="directoryRole",result="Approve"\} 1/);
+    expect(text).toMatch(/signoff_decisions_total\{family="directoryRole",result="conflict"\} 1/);
+    // Stage 2 still waits for carol.
+    expect(text).toMatch(/signoff_pending_approvals\{family="directoryRole"\} 1/);
+    expect(text).toMatch(/signoff_outbox_backlog \d+/);
+    expect(text).toMatch(/signoff_timer_lag_seconds 0/);
+    expect(text).toMatch(/signoff_http_request_duration_seconds_bucket/);
+    expect(text).toMatch(/signoff_store_pool_connections\{state="total"\} 1/);
+  });
+
+  it('logs one JSON line per request with id, route, status, duration and caller, never the token', async () => {
+    const token = await api.token('carol');
+    const res = await api.call('GET', '/v1.0/me', { token, headers: { 'client-request-id': 'trace-me-1' } });
+    const lines = logs.trim().split('\n').map((l) => JSON.parse(l));
+    const line = lines.find((l) => l.requestId === res.headers.get('request-id'));
+    expect(line).toMatchObject({ msg: 'request', method: 'GET', route: '/v1.0/me', status: 200, callerId: DEMO.users.carol });
+    expect(typeof line.durationMs).toBe('number');
+    expect(logs).not.toContain(token);
+    expect(logs).not.toContain(token.split('.')[2]);
+    expect(logs.toLowerCase()).not.toContain('bearer ');
+  });
+
+  it('answers /healthz and /readyz', async () => {
+    expect((await api.call('GET', '/healthz')).body).toEqual({ status: 'ok' });
+    expect((await api.call('GET', '/readyz')).body).toEqual({ status: 'ready' });
+  });
+});
+
+describe('graceful shutdown', () => {
+  it('finishes every request in flight when SIGTERM arrives, then exits 0', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'signoff-sigterm-'));
+    const child = await startChildServer(['--data-dir', dataDir], { SIGNOFF_PUBLIC_URL: 'http://signoff.sigterm.test' });
+    try {
+      const target = new URL(`${child.url}/dev/token`);
+      const body = JSON.stringify({ username: 'alice@contoso.com' });
+      // Each request sends its headers and half its body, so the server is serving it when SIGTERM lands.
+      const inFlight = Array.from({ length: 20 }, () => {
+        const req = request({ host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } });
+        const done = new Promise<number | string>((resolve) => {
+          req.on('response', (res) => { res.resume(); res.on('end', () => resolve(res.statusCode ?? 0)); });
+          req.on('error', (e) => resolve(`failed: ${e.message}`));
+        });
+        req.write(body.slice(0, 10));
+        return { req, done, connected: new Promise((r) => req.on('socket', (s) => s.on('connect', r))) };
+      });
+      await Promise.all(inFlight.map((f) => f.connected));
+      await new Promise((r) => setTimeout(r, 100));
+      child.process.kill('SIGTERM');
+      await new Promise((r) => setTimeout(r, 200));
+      for (const f of inFlight) f.req.end(body.slice(10));
+      const statuses = await Promise.all(inFlight.map((f) => f.done));
+      expect(statuses).toEqual(Array(20).fill(200));
+      const { code } = await child.exited;
+      expect(code).toBe(0);
+      // New connections are refused once it has stopped.
+      await expect(fetch(`${child.url}/healthz`)).rejects.toThrow();
+    } finally {
+      await child.stop('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,145 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import Type from 'typebox';
+import { DomainError } from '../../domain/errors.js';
+import type { Family } from '../../domain/request.js';
+import { listActiveAssignments } from '../../store/assignments-repo.js';
+import { getCatalog, listCatalogs } from '../../store/catalogs-repo.js';
+import { type StoredPolicy, getPolicy, getResource, listPolicies, listResources } from '../../store/policies-repo.js';
+import type { Db } from '../../store/store.js';
+import { ApiError } from '../api-error.js';
+import {
+  ASSIGNMENT_NAVIGATION, REQUEST_NAVIGATION, accessPackageAssignmentShape, accessPackageRequestShape, accessPackageShape, catalogShape, packageFacts,
+} from './access-package-shapes.js';
+import { accessPackageAssignmentPolicyShape } from './access-package-policy-shapes.js';
+import { type GraphDeps, actorOf, callerOf, odataContext } from './graph-context.js';
+import type { GraphVersion } from './graph-shapes.js';
+import { dropUnexpanded } from './odata-expand.js';
+import { approverNames } from './policy-routes.js';
+import { applyFilter, applySelect, collection, selectOne } from './odata.js';
+import { EntityKey, type RequestCollection, registerRequestCollection, requestEntity } from './request-collection-routes.js';
+import { ScheduleInfo, submitWithValidationOnly } from './request-input.js';
+
+const FAMILY: Family = 'accessPackage';
+const BASE = '/identityGovernance/entitlementManagement';
+const LIST_LIMIT = 1000;
+
+/** Entitlement management renamed its collections in v1.0 (see specs/graph-approvals.md §0). */
+const COLLECTIONS: Record<GraphVersion, { catalogs: string; policies: string; requests: string; assignments: string; assignmentKey: 'accessPackageAssignment' | 'assignment' }> = {
+  beta: { catalogs: 'accessPackageCatalogs', policies: 'accessPackageAssignmentPolicies', requests: 'accessPackageAssignmentRequests', assignments: 'accessPackageAssignments', assignmentKey: 'accessPackageAssignment' },
+  'v1.0': { catalogs: 'catalogs', policies: 'assignmentPolicies', requests: 'assignmentRequests', assignments: 'assignments', assignmentKey: 'assignment' },
+};
+
+const Id = Type.String({ minLength: 1, maxLength: 100 });
+const AssignmentInput = Type.Object({
+  '@odata.type': Type.Optional(Type.String({ maxLength: 200 })),
+  targetId: Type.Optional(Id),
+  assignmentPolicyId: Id,
+  accessPackageId: Id,
+}, { additionalProperties: false });
+const Answer = Type.Object({}, { additionalProperties: true, maxProperties: 20 });
+const requestBody = (assignmentKey: string) => Type.Object({
+  '@odata.type': Type.Optional(Type.String({ maxLength: 200 })),
+  requestType: Type.String({ maxLength: 40 }),
+  [assignmentKey]: AssignmentInput,
+  justification: Type.Optional(Type.Union([Type.String({ maxLength: 4000 }), Type.Null()])),
+  schedule: Type.Optional(ScheduleInfo),
+  answers: Type.Optional(Type.Array(Answer, { maxItems: 50 })),
+  isValidationOnly: Type.Optional(Type.Boolean()),
+}, { additionalProperties: false });
+type RequestBody = { requestType: string; justification?: string | null; schedule?: Type.Static<typeof ScheduleInfo>; answers?: object[]; isValidationOnly?: boolean } & Record<string, unknown>;
+type AssignmentInput = Type.Static<typeof AssignmentInput>;
+
+/** Only a user asking for themselves (`UserAdd`) goes through approval; admin and removal requests do not. */
+const SUPPORTED_REQUEST_TYPES = ['UserAdd'] as const;
+
+async function policyShapes(db: Db, policies: readonly StoredPolicy[], version: GraphVersion): Promise<Record<string, unknown>[]> {
+  const names = await approverNames(db, policies.map((p) => p.policy));
+  // The package is carried so `$filter=accessPackage/id eq '…'` finds a package's policies.
+  return policies.map((p) => ({ ...accessPackageAssignmentPolicyShape(p, version, names), accessPackage: { id: p.target.resourceId } }));
+}
+
+async function accessPackagePolicy(db: Db, id: string): Promise<StoredPolicy> {
+  const stored = await getPolicy(db, id);
+  if (!stored || stored.target.family !== FAMILY) throw new DomainError('TARGET_NOT_FOUND', `Access package assignment policy '${id}' was not found.`);
+  return stored;
+}
+
+/** Entitlement management: catalogs, access packages and their policies to read, and requests on the shared engine. */
+export function registerAccessPackageRoutes(app: FastifyInstance, deps: GraphDeps): void {
+  const { version } = deps;
+  const names = COLLECTIONS[version];
+  const db = () => deps.services.store.db;
+  const query = (request: FastifyRequest) => request.query as Record<string, unknown>;
+
+  /** A read-only collection and its entities; every authenticated caller may browse what can be requested. */
+  function readable(set: string, navigation: readonly string[], loadAll: () => Promise<Record<string, unknown>[]>, loadOne: (id: string) => Promise<Record<string, unknown>>) {
+    app.get(`${BASE}/${set}`, async (request) => collection(odataContext(request, version, `identityGovernance/entitlementManagement/${set}`),
+      applySelect(dropUnexpanded(applyFilter(await loadAll(), query(request)), navigation, query(request)), query(request)), null));
+    app.get<{ Params: { id: string } }>(`${BASE}/${set}/:id`, { schema: { params: EntityKey } }, async (request) => selectOne({
+      '@odata.context': odataContext(request, version, `identityGovernance/entitlementManagement/${set}/$entity`),
+      ...dropUnexpanded([await loadOne(request.params.id)], navigation, query(request))[0],
+    }, query(request)));
+  }
+
+  readable(names.catalogs, [],
+    async () => (await listCatalogs(db())).map((r) => catalogShape(r, version)),
+    async (id) => {
+      const row = await getCatalog(db(), id);
+      if (!row) throw new DomainError('TARGET_NOT_FOUND', `Catalog '${id}' was not found.`);
+      return catalogShape(row, version);
+    });
+
+  readable('accessPackages', ['catalog'],
+    async () => (await listResources(db(), FAMILY)).map((r) => accessPackageShape(r, version)),
+    async (id) => {
+      const row = await getResource(db(), FAMILY, id.toLowerCase());
+      if (!row) throw new DomainError('TARGET_NOT_FOUND', `Access package '${id}' was not found.`);
+      return accessPackageShape(row, version);
+    });
+
+  readable(names.policies, ['accessPackage'],
+    async () => policyShapes(db(), await listPolicies(db(), FAMILY), version),
+    async (id) => (await policyShapes(db(), [await accessPackagePolicy(db(), id)], version))[0]!);
+
+  const requests: RequestCollection = {
+    family: FAMILY,
+    path: `${BASE}/${names.requests}`,
+    filterOn: { target: 'principal', createdBy: 'createdBy', approver: 'approver' },
+    shape: (view) => accessPackageRequestShape(view.request, version),
+    navigation: REQUEST_NAVIGATION[version],
+  };
+
+  app.post<{ Body: RequestBody }>(requests.path, { schema: { body: requestBody(names.assignmentKey) } }, async (request, reply) => {
+    const body = request.body;
+    const requestType = SUPPORTED_REQUEST_TYPES.find((t) => t.toLowerCase() === body.requestType.toLowerCase());
+    if (!requestType) throw new ApiError('BAD_REQUEST', `requestType '${body.requestType}' is not supported; supported: ${SUPPORTED_REQUEST_TYPES.join(', ')}.`);
+    const assignment = body[names.assignmentKey] as AssignmentInput;
+    const policy = await accessPackagePolicy(db(), assignment.assignmentPolicyId);
+    if (policy.target.resourceId !== assignment.accessPackageId.toLowerCase()) {
+      throw new DomainError('TARGET_NOT_FOUND', `Assignment policy '${policy.policy.id}' does not belong to access package '${assignment.accessPackageId}'.`);
+    }
+    const caller = callerOf(request);
+    const view = await submitWithValidationOnly(deps.services, body.isValidationOnly === true, actorOf(request), {
+      target: policy.target, action: 'userAdd',
+      // A user asking for themselves may leave targetId out.
+      principalId: (assignment.targetId ?? caller.userId).toLowerCase(),
+      justification: body.justification ?? null, ticket: null,
+      startDateTime: body.schedule?.startDateTime ?? null, expiration: body.schedule?.expiration ?? null,
+      extra: body.answers ? { answers: body.answers } : {},
+    });
+    return reply.code(201).send({ ...requestEntity(request, deps, requests, view), ...(version === 'beta' ? { isValidationOnly: body.isValidationOnly === true } : {}) });
+  });
+
+  registerRequestCollection(app, deps, requests);
+
+  app.get(`${BASE}/${names.assignments}`, async (request) => {
+    const caller = callerOf(request);
+    const rows = await listActiveAssignments(db(), {
+      family: FAMILY, activeAt: deps.services.clock.now(), limit: LIST_LIMIT, ...(caller.isAdmin ? {} : { principalId: caller.userId }),
+    });
+    const catalogs = new Map((await listResources(db(), FAMILY)).map((r) => [r.id, packageFacts(r).catalogId]));
+    const shaped = rows.map((a) => accessPackageAssignmentShape(a, catalogs.get(a.resource_id) ?? null, version));
+    const visible = dropUnexpanded(applyFilter(shaped, query(request)), ASSIGNMENT_NAVIGATION[version], query(request));
+    return collection(odataContext(request, version, `identityGovernance/entitlementManagement/${names.assignments}`), applySelect(visible, query(request)), null);
+  });
+}

@@ -1,0 +1,73 @@
+import type { FastifyInstance } from 'fastify';
+import Type from 'typebox';
+import type { Family } from '../../domain/request.js';
+import { listActiveAssignments } from '../../store/assignments-repo.js';
+import { listEligibilities } from '../../store/eligibilities-repo.js';
+import { ApiError } from '../api-error.js';
+import { type GraphDeps, actorOf, callerOf, odataContext } from './graph-context.js';
+import { groupAssignmentInstanceShape, groupEligibilityInstanceShape, groupRequestShape } from './group-shapes.js';
+import { applyFilter, applySelect, collection } from './odata.js';
+import { type RequestCollection, registerRequestCollection, requestEntity } from './request-collection-routes.js';
+import { PimRequestFields, pimSubmitFields, submitWithValidationOnly } from './request-input.js';
+
+const FAMILY: Family = 'group';
+const BASE = '/identityGovernance/privilegedAccess/group';
+/** Listing reads are bounded; these lists are per caller (or per tenant for administrators). */
+const LIST_LIMIT = 1000;
+
+export const GROUP_REQUESTS: RequestCollection = {
+  family: FAMILY,
+  path: `${BASE}/assignmentScheduleRequests`,
+  filterOn: { principal: 'principal', createdBy: 'createdBy', approver: 'approver' },
+  shape: (view) => groupRequestShape(view.request),
+};
+
+const GroupRequestBody = Type.Object({
+  ...PimRequestFields,
+  accessId: Type.String({ maxLength: 20 }),
+  groupId: Type.String({ minLength: 1, maxLength: 100 }),
+}, { additionalProperties: false });
+type GroupRequestBody = Type.Static<typeof GroupRequestBody>;
+
+const ACCESS_IDS = ['member', 'owner'] as const;
+const SUPPORTED_ACTIONS = ['selfActivate'] as const;
+
+function pick<T extends string>(value: string, allowed: readonly T[], what: string): T {
+  const found = allowed.find((a) => a.toLowerCase() === value.toLowerCase());
+  if (!found) throw new ApiError('BAD_REQUEST', `${what} '${value}' is not supported; supported: ${allowed.join(', ')}.`);
+  return found;
+}
+
+/** PIM for groups: membership and ownership activations, on the same engine as roles. */
+export function registerGroupRoutes(app: FastifyInstance, deps: GraphDeps): void {
+  app.post<{ Body: GroupRequestBody }>(GROUP_REQUESTS.path, { schema: { body: GroupRequestBody } }, async (request, reply) => {
+    const body = request.body;
+    const view = await submitWithValidationOnly(deps.services, body.isValidationOnly === true, actorOf(request), {
+      target: { family: FAMILY, resourceId: body.groupId.toLowerCase(), scope: pick(body.accessId, ACCESS_IDS, 'accessId') },
+      action: pick(body.action, SUPPORTED_ACTIONS, 'action'), ...pimSubmitFields(body),
+    });
+    return reply.code(201).send({ ...requestEntity(request, deps, GROUP_REQUESTS, view), isValidationOnly: body.isValidationOnly === true });
+  });
+
+  registerRequestCollection(app, deps, GROUP_REQUESTS);
+
+  app.get(`${BASE}/assignmentScheduleInstances`, async (request) => {
+    const caller = callerOf(request);
+    const query = request.query as Record<string, unknown>;
+    const rows = await listActiveAssignments(deps.services.store.db, {
+      family: FAMILY, activeAt: deps.services.clock.now(), limit: LIST_LIMIT, ...(caller.isAdmin ? {} : { principalId: caller.userId }),
+    });
+    return collection(odataContext(request, deps.version, 'identityGovernance/privilegedAccess/group/assignmentScheduleInstances'),
+      applySelect(applyFilter(rows.map(groupAssignmentInstanceShape), query), query), null);
+  });
+
+  app.get(`${BASE}/eligibilityScheduleInstances`, async (request) => {
+    const caller = callerOf(request);
+    const query = request.query as Record<string, unknown>;
+    const rows = await listEligibilities(deps.services.store.db, {
+      family: FAMILY, activeAt: deps.services.clock.now(), limit: LIST_LIMIT, ...(caller.isAdmin ? {} : { principalId: caller.userId }),
+    });
+    return collection(odataContext(request, deps.version, 'identityGovernance/privilegedAccess/group/eligibilityScheduleInstances'),
+      applySelect(applyFilter(rows.map(groupEligibilityInstanceShape), query), query), null);
+  });
+}

@@ -1,0 +1,113 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import Type from 'typebox';
+import { listPoliciesOf, loadPolicy, updatePolicy } from '../../app/policies.js';
+import type { Policy } from '../../domain/policy.js';
+import type { Family } from '../../domain/request.js';
+import { getGroup, getUsers } from '../../directory/directory-repo.js';
+import type { StoredPolicy } from '../../store/policies-repo.js';
+import type { Db } from '../../store/store.js';
+import { DomainError } from '../../domain/errors.js';
+import { namedDirectoryObjects } from '../../domain/policy-validation.js';
+import { type GraphDeps, actorOf, callerOf, odataContext } from './graph-context.js';
+import { applyFilter, applySelect, collection, queryOption, selectOne } from './odata.js';
+import { type ApproverNames, RuleInput, applyRulePatch, policyAssignmentShape, roleManagementPolicyShape, rulesShape } from './policy-shapes.js';
+
+/** Graph's roleManagementPolicies cover PIM for Entra roles and PIM for groups; Azure roles live in ARM. */
+const FAMILIES: readonly Family[] = ['directoryRole', 'group'];
+const POLICIES = '/policies/roleManagementPolicies';
+const ASSIGNMENTS = '/policies/roleManagementPolicyAssignments';
+const Id = Type.String({ minLength: 1, maxLength: 300 });
+
+/** Display names for the users and groups the policies name, and for who last changed them. */
+export async function approverNames(db: Db, policies: readonly Policy[], extraUserIds: readonly string[] = []): Promise<ApproverNames> {
+  const named = policies.map((p) => namedDirectoryObjects(p.approval));
+  const groupIds = named.flatMap((n) => n.groupIds);
+  const users = await getUsers(db, [...named.flatMap((n) => n.userIds), ...extraUserIds]);
+  const names = new Map<string, string>([...users.values()].map((u) => [u.id, u.display_name]));
+  for (const id of new Set(groupIds)) {
+    const group = await getGroup(db, id);
+    if (group) names.set(group.id, group.display_name);
+  }
+  return names;
+}
+
+function expands(query: Record<string, unknown>, name: string): boolean {
+  const expand = queryOption(query, 'expand');
+  return expand !== undefined && new RegExp(`(^|[,(=\\s])${name}\\b`, 'i').test(expand);
+}
+
+export function registerPolicyRoutes(app: FastifyInstance, deps: GraphDeps): void {
+  const { services, version } = deps;
+
+  async function shapePolicies(request: FastifyRequest, stored: readonly StoredPolicy[]): Promise<Record<string, unknown>[]> {
+    const query = request.query as Record<string, unknown>;
+    const names = await approverNames(services.store.db, stored.map((s) => s.policy), stored.flatMap((s) => (s.updatedBy ? [s.updatedBy] : [])));
+    return stored.map((s) => {
+      const rules = rulesShape(s.policy, version, names);
+      const by = s.updatedBy ? { id: s.updatedBy, displayName: names.get(s.updatedBy) ?? null } : null;
+      return {
+        ...roleManagementPolicyShape(s, by),
+        ...(expands(query, 'rules') ? { rules } : {}),
+        ...(expands(query, 'effectiveRules') ? { effectiveRules: rules } : {}),
+      };
+    });
+  }
+
+  app.get(POLICIES, async (request) => {
+    const query = request.query as Record<string, unknown>;
+    const shaped = await shapePolicies(request, await listPoliciesOf(services, FAMILIES));
+    return collection(odataContext(request, version, 'policies/roleManagementPolicies'), applySelect(applyFilter(shaped, query), query), null);
+  });
+
+  app.get<{ Params: { id: string } }>(`${POLICIES}/:id`, { schema: { params: Type.Object({ id: Id }) } }, async (request) => {
+    const [shaped] = await shapePolicies(request, [await loadPolicy(services.store.db, request.params.id, FAMILIES)]);
+    return selectOne({ '@odata.context': odataContext(request, version, 'policies/roleManagementPolicies/$entity'), ...shaped }, request.query as Record<string, unknown>);
+  });
+
+  for (const child of ['rules', 'effectiveRules'] as const) {
+    app.get<{ Params: { id: string } }>(`${POLICIES}/:id/${child}`, { schema: { params: Type.Object({ id: Id }) } }, async (request) => {
+      const query = request.query as Record<string, unknown>;
+      const stored = await loadPolicy(services.store.db, request.params.id, FAMILIES);
+      const rules = rulesShape(stored.policy, version, await approverNames(services.store.db, [stored.policy]));
+      return collection(odataContext(request, version, `policies/roleManagementPolicies('${stored.policy.id}')/${child}`), applySelect(applyFilter(rules, query), query), null);
+    });
+
+    app.get<{ Params: { id: string; ruleId: string } }>(`${POLICIES}/:id/${child}/:ruleId`, { schema: { params: Type.Object({ id: Id, ruleId: Id }) } }, async (request) => {
+      const stored = await loadPolicy(services.store.db, request.params.id, FAMILIES);
+      const rule = rulesShape(stored.policy, version, await approverNames(services.store.db, [stored.policy])).find((r) => r.id === request.params.ruleId);
+      if (!rule) throw new DomainError('POLICY_NOT_FOUND', `Rule '${request.params.ruleId}' was not found in policy '${stored.policy.id}'.`);
+      return selectOne({ '@odata.context': odataContext(request, version, `policies/roleManagementPolicies('${stored.policy.id}')/${child}/$entity`), ...rule }, request.query as Record<string, unknown>);
+    });
+  }
+
+  app.patch<{ Params: { id: string; ruleId: string }; Body: RuleInput }>(`${POLICIES}/:id/rules/:ruleId`, {
+    schema: { params: Type.Object({ id: Id, ruleId: Id }), body: RuleInput },
+  }, async (request, reply) => {
+    if (request.body.id !== undefined && request.body.id !== request.params.ruleId) {
+      throw new DomainError('INVALID_POLICY', `The body's id '${request.body.id}' does not match the rule '${request.params.ruleId}' in the URL.`);
+    }
+    await updatePolicy(services, actorOf(request), callerOf(request), request.params.id, FAMILIES,
+      (current) => applyRulePatch(current.policy, request.params.ruleId, request.body));
+    return reply.code(204).send();
+  });
+
+  app.get(ASSIGNMENTS, async (request) => {
+    const query = request.query as Record<string, unknown>;
+    const stored = await listPoliciesOf(services, FAMILIES);
+    const policies = expands(query, 'policy') ? await shapePolicies(request, stored) : [];
+    const shaped = stored.map((s, i) => ({ ...policyAssignmentShape(s), ...(policies[i] ? { policy: policies[i] } : {}) }));
+    return collection(odataContext(request, version, 'policies/roleManagementPolicyAssignments'), applySelect(applyFilter(shaped, query), query), null);
+  });
+
+  app.get<{ Params: { id: string } }>(`${ASSIGNMENTS}/:id`, { schema: { params: Type.Object({ id: Id }) } }, async (request) => {
+    const query = request.query as Record<string, unknown>;
+    const stored = await listPoliciesOf(services, FAMILIES);
+    const index = stored.findIndex((s) => policyAssignmentShape(s).id === request.params.id);
+    if (index < 0) throw new DomainError('POLICY_NOT_FOUND', `Policy assignment '${request.params.id}' was not found.`);
+    const [policy] = expands(query, 'policy') ? await shapePolicies(request, [stored[index]!]) : [];
+    return selectOne({
+      '@odata.context': odataContext(request, version, 'policies/roleManagementPolicyAssignments/$entity'),
+      ...policyAssignmentShape(stored[index]!), ...(policy ? { policy } : {}),
+    }, query);
+  });
+}

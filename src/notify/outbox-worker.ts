@@ -1,0 +1,132 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Services } from '../app/services.js';
+import { addMilliseconds } from '../domain/time.js';
+import type { WebhookDeliveryRow, WebhookSubscriptionRow } from '../store/schema.js';
+import {
+  type AttemptOutcome, type DueDelivery, type OutboxEvent, abandonDelivery, activeSubscriptionsById, claimDelivery, dueDeliveries, fanOutOutbox, recordAttempt,
+} from '../store/webhooks-repo.js';
+import { type SerialLoop, startSerialLoop } from '../timers/serial-loop.js';
+import { type SubscriptionKind, subscribedTypes } from './event-types.js';
+import { chatBody, eventContext, webhookBody } from './event-message.js';
+import { retryDelayMs } from './retry-schedule.js';
+import { signatureHeaders } from './sign.js';
+
+export interface OutboxReport {
+  fannedOut: number;
+  delivered: number;
+  failedAttempts: number;
+}
+
+/** `runNow()` fans out new outbox events and sends every due delivery. */
+export type OutboxWorker = SerialLoop<OutboxReport>;
+
+export interface OutboxWorkerOptions {
+  readonly intervalMs: number;
+  /** How long one attempt may take before it counts as failed. */
+  readonly timeoutMs: number;
+  /** Where chat messages link to: the web inbox. */
+  readonly inboxUrl: string;
+  readonly log: FastifyBaseLogger;
+  readonly random?: () => number;
+  /** Real time for `webhook-timestamp`: receivers check it against their own clock to refuse replays, so it must not follow the dev clock. */
+  readonly wallClockMs?: () => number;
+}
+
+const BATCH = 100;
+/** Bounds one run, so a flood of events cannot keep a run (and `stop`) going for ever. */
+const MAX_BATCHES_PER_RUN = 50;
+
+function wants(s: WebhookSubscriptionRow, e: OutboxEvent): boolean {
+  return subscribedTypes(s.kind as SubscriptionKind, JSON.parse(s.event_types) as string[]).has(e.event_type);
+}
+
+function describeFailure(error: unknown, timeoutMs: number): string {
+  const e = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `No response within ${timeoutMs} ms.`;
+  return e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(error);
+}
+
+export function createOutboxWorker(services: Services, options: OutboxWorkerOptions): { runOnce(): Promise<OutboxReport> } {
+  const random = options.random ?? Math.random;
+  const wallClockMs = options.wallClockMs ?? Date.now;
+  const { store } = services;
+
+  async function attempt(delivery: WebhookDeliveryRow, event: OutboxEvent, subscription: WebhookSubscriptionRow): Promise<AttemptOutcome> {
+    const context = await eventContext(store.db, event);
+    const body = subscription.kind === 'chat' ? chatBody(event, context, options.inboxUrl) : webhookBody(event, context);
+    const headers = { 'content-type': 'application/json', 'user-agent': 'Signoff-Webhooks/1', ...signatureHeaders(subscription.secret, event.id, Math.floor(wallClockMs() / 1000), body) };
+    const attemptedAt = services.clock.now();
+    const started = performance.now();
+    let statusCode: number | null = null;
+    let error: string | null = null;
+    try {
+      const response = await fetch(subscription.url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(options.timeoutMs) });
+      statusCode = response.status;
+      await response.body?.cancel().catch(() => undefined);
+      if (statusCode < 200 || statusCode >= 300) error = `The receiver answered ${statusCode}.`;
+    } catch (e) {
+      error = describeFailure(e, options.timeoutMs);
+    }
+    const finishedAt = services.clock.now();
+    const base = { attemptedAt, finishedAt, statusCode, error, durationMs: Math.round(performance.now() - started) };
+    if (error === null) return { ...base, status: 'delivered', nextAttemptAt: null };
+    const delay = retryDelayMs(delivery.attempts + 1, random());
+    return delay === null ? { ...base, status: 'failed', nextAttemptAt: null } : { ...base, status: 'pending', nextAttemptAt: addMilliseconds(finishedAt, delay) };
+  }
+
+  /**
+   * One subscription's due deliveries in event order, so a receiver sees a request's events as they
+   * happened. The first failure ends the subscription's turn: a receiver that is down gets one
+   * attempt per run, not one per waiting event. Returns whether the receiver failed.
+   */
+  async function sendInOrder(items: readonly DueDelivery[], subscription: WebhookSubscriptionRow | undefined, report: OutboxReport): Promise<boolean> {
+    for (const { delivery, event } of items) {
+      const now = services.clock.now();
+      if (!subscription) {
+        await abandonDelivery(store.db, delivery.id, now, 'The subscription was deleted.');
+        continue;
+      }
+      if (!(await claimDelivery(store.db, delivery, addMilliseconds(now, options.timeoutMs + 60_000)))) continue;
+      const outcome = await attempt(delivery, event, subscription);
+      await recordAttempt(store, delivery, outcome);
+      if (outcome.status === 'delivered') {
+        report.delivered++;
+      } else {
+        report.failedAttempts++;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  return {
+    async runOnce() {
+      const report: OutboxReport = { fannedOut: 0, delivered: 0, failedAttempts: 0 };
+      for (let i = 0; i < MAX_BATCHES_PER_RUN; i++) {
+        const n = await fanOutOutbox(store, services.clock.now(), services.newId, wants, BATCH);
+        report.fannedOut += n;
+        if (n < BATCH) break;
+      }
+      const failing: string[] = [];
+      for (let i = 0; i < MAX_BATCHES_PER_RUN; i++) {
+        const due = await dueDeliveries(store.db, services.clock.now(), BATCH, failing);
+        if (due.length === 0) break;
+        const subscriptionIds = [...new Set(due.map((d) => d.delivery.subscription_id))];
+        const subscriptions = await activeSubscriptionsById(store.db, subscriptionIds);
+        // Receivers are independent: a slow one must not hold up the others.
+        await Promise.all(subscriptionIds.map(async (id) => {
+          if (await sendInOrder(due.filter((d) => d.delivery.subscription_id === id), subscriptions.get(id), report)) failing.push(id);
+        }));
+      }
+      return report;
+    },
+  };
+}
+
+/** Runs the outbox worker every `intervalMs`, one run at a time, until stopped. */
+export function startOutboxWorker(services: Services, options: OutboxWorkerOptions): OutboxWorker {
+  const worker = createOutboxWorker(services, options);
+  return startSerialLoop(() => worker.runOnce(), options.intervalMs, (r) => {
+    if (r.failedAttempts > 0) options.log.warn({ outbox: r }, 'webhook deliveries failed; will retry');
+  }, (err) => options.log.warn({ err }, 'outbox run failed; will retry'));
+}

@@ -18,13 +18,28 @@ export interface Config {
   readonly oidcAudience: string | null;
   readonly logLevel: string;
   readonly timerIntervalMs: number;
+  /** How often the outbox worker fans out events and sends due webhook deliveries. */
+  readonly outboxIntervalMs: number;
+  /** How long one webhook attempt may take. */
+  readonly webhookTimeoutMs: number;
   readonly bodyLimitBytes: number;
+  /** PostgreSQL connections per instance; instances × pool size must stay under max_connections. */
+  readonly dbPoolSize: number;
+  /** PostgreSQL cancels a statement that runs longer, so a stuck query cannot hold a connection. */
+  readonly dbStatementTimeoutMs: number;
 }
 
 function intFrom(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name} must be a port number (0-65535), not '${value}'.`);
+  return n;
+}
+
+function positiveIntFrom(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, not '${value}'.`);
   return n;
 }
 
@@ -61,6 +76,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigOv
     oidcAudience: env.SIGNOFF_OIDC_AUDIENCE ?? null,
     logLevel: env.LOG_LEVEL ?? 'info',
     timerIntervalMs: Number(env.SIGNOFF_TIMER_INTERVAL_MS ?? 1000),
+    outboxIntervalMs: positiveIntFrom(env.SIGNOFF_OUTBOX_INTERVAL_MS ?? env.SIGNOFF_TIMER_INTERVAL_MS, 1000, 'SIGNOFF_OUTBOX_INTERVAL_MS'),
+    webhookTimeoutMs: positiveIntFrom(env.SIGNOFF_WEBHOOK_TIMEOUT_MS, 10_000, 'SIGNOFF_WEBHOOK_TIMEOUT_MS'),
     bodyLimitBytes: 1024 * 1024,
+    dbPoolSize: positiveIntFrom(env.SIGNOFF_DB_POOL_SIZE, 10, 'SIGNOFF_DB_POOL_SIZE'),
+    dbStatementTimeoutMs: positiveIntFrom(env.SIGNOFF_DB_STATEMENT_TIMEOUT_MS, 15_000, 'SIGNOFF_DB_STATEMENT_TIMEOUT_MS'),
   };
 }

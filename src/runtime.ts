@@ -6,12 +6,15 @@ import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { type Clock, DevClock } from './app/clock.js';
 import { type Services, makeServices } from './app/services.js';
+import { EmulatorState } from './app/emulator-state.js';
+import { createDevTools } from './http/dev-tools/dev-tools.js';
 import { DEV_AUDIENCE, loadOrCreateSigningKey } from './auth/dev-issuer.js';
 import { type TokenVerifier, createVerifier, localKeys, remoteKeys } from './auth/verify-token.js';
 import type { Config } from './config.js';
 import { createAuthenticator } from './http/authenticate.js';
 import { storedClockOffset } from './http/dev-routes.js';
 import { buildApp } from './http/server.js';
+import { type OutboxWorker, startOutboxWorker } from './notify/outbox-worker.js';
 import { openPostgresStore } from './store/postgres-store.js';
 import { openSqliteStore } from './store/sqlite-store.js';
 import type { Store } from './store/store.js';
@@ -26,6 +29,8 @@ export interface RunningSignoff {
   readonly httpsUrl: string | null;
   readonly tls: TlsMaterial | null;
   readonly timers: TimerLoop;
+  /** Sends outbox events to webhook subscribers; tests call `runNow()` as they do for timers. */
+  readonly outbox: OutboxWorker;
   readonly devMode: boolean;
   readonly seeded: boolean;
   close(): Promise<void>;
@@ -35,10 +40,12 @@ export interface StartOptions {
   /** Replaces the clock (tests); dev mode otherwise gets a movable DevClock. */
   readonly clock?: Clock;
   readonly logger?: pino.Logger | false;
+  /** Where request logs go (tests read them); stdout by default. */
+  readonly logStream?: NodeJS.WritableStream;
 }
 
 export async function openStore(config: Config): Promise<Store> {
-  if (config.databaseUrl && /^postgres(ql)?:\/\//i.test(config.databaseUrl)) return openPostgresStore({ url: config.databaseUrl });
+  if (config.databaseUrl && /^postgres(ql)?:\/\//i.test(config.databaseUrl)) return openPostgresStore({ url: config.databaseUrl, poolSize: config.dbPoolSize, statementTimeoutMs: config.dbStatementTimeoutMs });
   if (config.databaseUrl) throw new Error(`Unsupported database URL '${config.databaseUrl.split(':')[0]}:…'; use postgres://… or leave it unset for SQLite.`);
   return openSqliteStore(join(config.dataDir, 'signoff.db'));
 }
@@ -69,6 +76,8 @@ function urlFor(scheme: string, host: string, port: number): string {
 /** Opens the store, seeds it, and serves HTTP (and HTTPS) with the timers running. */
 export async function startSignoff(config: Config, options: StartOptions = {}): Promise<RunningSignoff> {
   const logger = options.logger === undefined ? pino({ level: config.logLevel, redact: ['req.headers.authorization'] }) : options.logger;
+  // A tenant file with a mistake stops the start before anything is opened.
+  const tenant = config.tenantFile ? loadTenantFile(config.tenantFile) : config.demo ? loadTenantFile(DEMO_TENANT_PATH) : null;
   const store = await openStore(config);
   const devMode = config.oidcIssuer === null;
   const devClock = devMode && !options.clock ? new DevClock() : null;
@@ -77,8 +86,9 @@ export async function startSignoff(config: Config, options: StartOptions = {}): 
   if (devClock) devClock.follow(await storedClockOffset(services));
 
   let seeded = false;
-  if (config.tenantFile) seeded = await seedTenantOnce(services, loadTenantFile(config.tenantFile));
-  else if (config.demo) seeded = await seedTenantOnce(services, loadTenantFile(DEMO_TENANT_PATH));
+  if (tenant) seeded = await seedTenantOnce(services, tenant);
+  // What `POST /dev/reset` goes back to: the store exactly as this process seeded it.
+  const seedImage = devMode && seeded ? await EmulatorState.capture(store) : null;
 
   const signingKey = devMode ? await loadOrCreateSigningKey(store.db) : null;
   const jwks = signingKey ? { keys: [signingKey.publicJwk] } : { keys: [] };
@@ -89,11 +99,16 @@ export async function startSignoff(config: Config, options: StartOptions = {}): 
   let handler: ((req: IncomingMessage, res: ServerResponse) => void) | null = null;
   let timers: TimerLoop | null = null;
   const movableClock = devClock ?? (options.clock instanceof DevClock ? options.clock : null);
+  const devTools = devMode && movableClock ? createDevTools(new EmulatorState({
+    store, clock: movableClock, newId: services.newId, tenant, seedImage, storedClockOffset: () => storedClockOffset(services),
+  })) : undefined;
   const app = await buildApp({
     services,
     authenticator: createAuthenticator(services, verifier),
-    dev: signingKey && movableClock ? { services, signingKey, issuer: config.publicUrl, clock: movableClock, jwks, runTimers: () => timers!.runNow() } : null,
-    logger: logger === false ? false : { level: config.logLevel, redact: ['req.headers.authorization'] },
+    dev: signingKey && movableClock ? { services, signingKey, issuer: config.publicUrl, clock: movableClock, jwks, runTimers: () => timers!.runNow(), tools: devTools } : null,
+    logger: options.logStream
+      ? { level: config.logLevel, stream: options.logStream, redact: ['req.headers.authorization'] }
+      : logger === false ? false : { level: config.logLevel, redact: ['req.headers.authorization'] },
     bodyLimitBytes: config.bodyLimitBytes,
     serverFactory: (h) => {
       handler = h;
@@ -107,7 +122,7 @@ export async function startSignoff(config: Config, options: StartOptions = {}): 
   let httpsServer: HttpsServer | null = null;
   let httpsPort: number | null = null;
   if (config.httpsPort !== null) {
-    tls = config.tlsCertFile && config.tlsKeyFile ? operatorTls(config.tlsCertFile, config.tlsKeyFile) : ensureLocalTls(config.dataDir);
+    tls = config.tlsCertFile && config.tlsKeyFile ? operatorTls(config.tlsCertFile, config.tlsKeyFile) : await ensureLocalTls(config.dataDir);
     // The same Fastify handler serves both listeners, so routes, hooks and errors are identical.
     httpsServer = createHttpsServer({ cert: tls.cert, key: tls.key }, handler!);
     httpsPort = await listen(httpsServer, config.httpsPort, config.host);
@@ -115,6 +130,9 @@ export async function startSignoff(config: Config, options: StartOptions = {}): 
 
   timers = startTimerLoop(services, config.timerIntervalMs, app.log, async () => {
     if (devClock) devClock.follow(await storedClockOffset(services));
+  });
+  const outbox = startOutboxWorker(services, {
+    intervalMs: config.outboxIntervalMs, timeoutMs: config.webhookTimeoutMs, inboxUrl: `${config.publicUrl}/`, log: app.log,
   });
 
   return {
@@ -124,15 +142,18 @@ export async function startSignoff(config: Config, options: StartOptions = {}): 
     httpsUrl: httpsPort !== null ? urlFor('https', config.host, httpsPort) : null,
     tls,
     timers,
+    outbox,
     devMode,
     seeded,
     async close() {
-      await timers!.stop();
-      if (httpsServer) {
-        httpsServer.closeAllConnections?.();
-        await new Promise<void>((resolve) => httpsServer!.close(() => resolve()));
-      }
+      // Stop accepting on both listeners and wait for the requests in flight to finish (the
+      // listeners are ours, so Fastify's close would not wait for them), then stop the timers.
+      const closing = [app.server, httpsServer].filter((s): s is Server | HttpsServer => s !== null)
+        .map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
+      await Promise.all(closing);
       await app.close();
+      await timers!.stop();
+      await outbox.stop();
       await store.close();
     },
   };

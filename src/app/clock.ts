@@ -39,6 +39,14 @@ export class DevClock implements Clock {
     this.offsetMs += delta;
   }
 
+  /**
+   * Restoring a snapshot brings the stored state back to an earlier instant; the clock goes back
+   * with it (never below real time), so nothing stored lies in its future and no timer falls due early.
+   */
+  rewindTo(offsetMs: number): void {
+    this.offsetMs = Math.max(0, offsetMs);
+  }
+
   /** Another instance moved the shared clock further; follow it, never fall back. */
   follow(offsetMs: number): void {
     if (offsetMs > this.offsetMs) this.offsetMs = offsetMs;

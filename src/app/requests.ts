@@ -4,7 +4,7 @@ import { cancelApproval, createApproval } from '../domain/decision.js';
 import { DomainError } from '../domain/errors.js';
 import type { DomainEvent } from '../domain/events.js';
 import { type Policy, requiresApproval } from '../domain/policy.js';
-import type { AccessRequest, Family, RequestAction, Target, Ticket } from '../domain/request.js';
+import { type AccessRequest, type Family, type RequestAction, type Target, type Ticket, isSelfService } from '../domain/request.js';
 import { findUser } from '../directory/directory-repo.js';
 import { resolveApprovers } from '../directory/resolve-approvers.js';
 import { insertStages, loadStages, loadStagesFor, saveChangedStages, syncInbox } from '../store/approvals-repo.js';
@@ -28,6 +28,8 @@ export interface SubmitInput {
   readonly expiration: ActivationInput['expiration'];
   /** Wire-specific fields kept to echo back. */
   readonly extra?: Record<string, unknown>;
+  /** The request's id when the client names it (ARM's resource name); a new id otherwise. */
+  readonly id?: string;
 }
 
 export interface RequestView {
@@ -36,7 +38,7 @@ export interface RequestView {
 }
 
 /** Where a target has no policy of its own: no approval, Entra's default 8-hour activation. */
-const DEFAULT_POLICY: Omit<Policy, 'id'> = {
+export const DEFAULT_POLICY: Omit<Policy, 'id'> = {
   version: 0,
   approval: { mode: 'NoApproval', isRequestorJustificationRequired: false, stages: [] },
   activation: { maximumDurationMinutes: 8 * 60, isJustificationRequired: false, isTicketingRequired: false },
@@ -52,6 +54,9 @@ export async function submitRequest(services: Services, actor: Actor & { userId:
   try {
     return await services.store.transaction(async (tx) => {
       const now = services.clock.now();
+      if (input.id !== undefined && (await getRequest(tx, input.id))) {
+        throw new DomainError('INVALID_REQUEST', `A request named '${input.id}' already exists; each request needs a new name.`);
+      }
       if (!(await getResource(tx, input.target.family, input.target.resourceId))) {
         throw new DomainError('TARGET_NOT_FOUND', `'${input.target.resourceId}' does not exist or is not governed by Signoff.`);
       }
@@ -62,11 +67,11 @@ export async function submitRequest(services: Services, actor: Actor & { userId:
       const policy: Policy = stored?.policy ?? { ...DEFAULT_POLICY, id: 'default' };
       const schedule = validateActivation({ ...input, callerId: actor.userId, now }, {
         policy,
-        isEligible: input.action !== 'selfActivate' || (await isEligible(tx, input.target, input.principalId, now)),
+        isEligible: !isSelfService(input.action) || (await isEligible(tx, input.target, input.principalId, now)),
         hasActiveAssignment: (await activeAssignmentFor(tx, input.target, input.principalId, now)) !== undefined,
         hasOpenRequest: await hasOpenRequest(tx, input.target, input.principalId),
       });
-      const id = services.newId();
+      const id = input.id ?? services.newId();
       const needsApproval = requiresApproval(policy);
       let request: AccessRequest = {
         id, target: input.target, action: input.action, principalId: input.principalId, createdBy: actor.userId,

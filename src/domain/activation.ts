@@ -1,6 +1,6 @@
 import { DomainError } from './errors.js';
 import type { Policy } from './policy.js';
-import type { RequestAction, Schedule, Target, Ticket } from './request.js';
+import { type RequestAction, type Schedule, type Target, type Ticket, isSelfService } from './request.js';
 import { type Instant, addMilliseconds, isValidInstant, parseDuration } from './time.js';
 
 export interface ExpirationInput {
@@ -70,14 +70,17 @@ function parseSchedule(input: ActivationInput, policy: Policy): Schedule {
  * gathered into one error naming every failed rule, as Graph reports them.
  */
 export function validateActivation(input: ActivationInput, facts: ActivationFacts): Schedule {
-  if (input.action === 'selfActivate' && input.principalId !== input.callerId) {
-    throw new DomainError('NOT_OWN_REQUEST', 'A selfActivate request must name the caller as principalId.');
+  if (isSelfService(input.action) && input.principalId !== input.callerId) {
+    throw new DomainError('NOT_OWN_REQUEST', `A ${input.action} request must name the caller as its principal.`);
   }
+  const isPackage = input.target.family === 'accessPackage';
   if (!facts.isEligible) {
-    throw new DomainError('NOT_ELIGIBLE', 'The principal is not eligible for this role or group at this scope.', { rules: ['EligibilityRule'] });
+    const what = isPackage ? 'may not request this access package under this policy' : 'is not eligible for this role or group at this scope';
+    throw new DomainError('NOT_ELIGIBLE', `The principal ${what}.`, { rules: ['EligibilityRule'] });
   }
   if (facts.hasActiveAssignment) {
-    throw new DomainError('ASSIGNMENT_EXISTS', 'The Role assignment already exists.');
+    // PIM (roles and groups) words it as Entra does; entitlement management speaks of packages.
+    throw new DomainError('ASSIGNMENT_EXISTS', isPackage ? 'The principal already has an assignment of this access package.' : 'The Role assignment already exists.');
   }
   if (facts.hasOpenRequest) {
     throw new DomainError('PENDING_REQUEST_EXISTS', 'There is already an existing pending request for this principal and target.');

@@ -24,7 +24,11 @@ export type DomainErrorCode =
   | 'NOT_CANCELABLE'
   | 'NOT_OWN_REQUEST'
   | 'ACCESS_DENIED'
-  | 'INVALID_REQUEST';
+  | 'INVALID_REQUEST'
+  | 'POLICY_NOT_FOUND'
+  | 'INVALID_POLICY'
+  | 'SUBSCRIPTION_NOT_FOUND'
+  | 'DELIVERY_NOT_FOUND';
 
 export class DomainError extends Error {
   readonly code: DomainErrorCode;

@@ -11,13 +11,34 @@ export type DomainEventType =
   | 'stage.decided'
   | 'approval.expired'
   | 'assignment.started'
-  | 'assignment.ended';
+  | 'assignment.ended'
+  | 'policy.updated';
 
 export interface DomainEvent {
   readonly type: DomainEventType;
   readonly family: Family;
-  readonly requestId: string;
+  /** null for events about no request, such as a policy change. */
+  readonly requestId: string | null;
   readonly stageId?: string;
   readonly assignmentId?: string;
+  readonly policyId?: string;
   readonly data: Readonly<Record<string, unknown>>;
+}
+
+/** Administrators' changes to users, groups, memberships and managers. */
+export type DirectoryEventType =
+  | 'directory.userCreated'
+  | 'directory.userUpdated'
+  | 'directory.userDeleted'
+  | 'directory.groupCreated'
+  | 'directory.memberAdded'
+  | 'directory.memberRemoved'
+  | 'directory.managerChanged';
+
+export interface DirectoryEvent {
+  readonly type: DirectoryEventType;
+  readonly targetType: 'user' | 'group';
+  readonly targetId: string;
+  readonly before: Readonly<Record<string, unknown>> | null;
+  readonly after: Readonly<Record<string, unknown>> | null;
 }

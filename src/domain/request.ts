@@ -17,6 +17,11 @@ export type RequestStatus =
 
 export type RequestAction = 'selfActivate' | 'adminAssign' | 'userAdd';
 
+/** A principal asking for themselves: a PIM activation or an access package request (`UserAdd`). */
+export function isSelfService(action: RequestAction): boolean {
+  return action === 'selfActivate' || action === 'userAdd';
+}
+
 export interface Ticket {
   readonly ticketNumber: string | null;
   readonly ticketSystem: string | null;

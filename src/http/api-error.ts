@@ -57,10 +57,12 @@ export function toApiError(error: unknown): ApiError {
     case 'FST_ERR_CTP_EMPTY_JSON_BODY': return new ApiError('BAD_REQUEST', 'The request body is empty; a JSON object is expected.');
     case 'FST_ERR_CTP_INVALID_JSON_BODY': return new ApiError('BAD_REQUEST', 'The request body is not valid JSON.');
     case 'ECONNREFUSED': case 'ECONNRESET': case '57P01': case '08006': case '08001': case '57014':
+    // PostgreSQL shutting down, restarting or still starting up; a connection that is gone.
+    case '57P02': case '57P03': case '08000': case '08003':
       return new ApiError('STORE_UNAVAILABLE', 'The store is temporarily unavailable. Retry the request.');
   }
   if (e.statusCode === 400 && e.message) return new ApiError('BAD_REQUEST', e.message.replace(/^Body /, 'The request body '));
-  if (/Connection terminated|timeout exceeded when trying to connect|SQLITE_BUSY/i.test(e.message ?? '')) {
+  if (/Connection terminated|timeout exceeded when trying to connect|not queryable|SQLITE_BUSY/i.test(e.message ?? '')) {
     return new ApiError('STORE_UNAVAILABLE', 'The store is temporarily unavailable. Retry the request.');
   }
   return new ApiError('INTERNAL', 'An unexpected error occurred.');

@@ -54,6 +54,8 @@ export async function devRoutes(app: FastifyInstance, options: DevRoutesOptions)
   app.post<{ Body: Type.Static<typeof ClockBody> }>('/dev/clock', { schema: { body: ClockBody } }, async (request) => {
     const { advance, set } = request.body;
     if ((advance === undefined) === (set === undefined)) throw new ApiError('BAD_REQUEST', 'Give exactly one of "advance" (an ISO 8601 duration such as "PT8H") or "set" (an ISO 8601 instant).');
+    // Another instance on this store may have moved the shared clock since this one last looked.
+    clock.follow(await storedClockOffset(services));
     if (advance !== undefined) {
       const ms = parseDuration(advance);
       if (ms === null) throw new ApiError('BAD_REQUEST', `"advance" must be an ISO 8601 duration such as "PT8H" or "P1D", not '${advance}'.`);
@@ -61,8 +63,9 @@ export async function devRoutes(app: FastifyInstance, options: DevRoutesOptions)
     } else {
       clock.set(set!);
     }
-    await services.store.db.deleteFrom('meta').where('key', '=', CLOCK_META_KEY).execute();
-    await services.store.db.insertInto('meta').values({ key: CLOCK_META_KEY, value: String(clock.offset) }).execute();
+    const offset = String(clock.offset);
+    await services.store.db.insertInto('meta').values({ key: CLOCK_META_KEY, value: offset })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value: offset })).execute();
     await options.runTimers();
     return { now: clock.now(), offsetMs: clock.offset };
   });

@@ -1,19 +1,26 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import type { Services } from '../app/services.js';
+import { assertMigrationsCurrent } from '../store/migrate.js';
 import { ApiError } from './api-error.js';
 import type { Authenticator } from './authenticate.js';
 import { type DevRoutesOptions, devRoutes } from './dev-routes.js';
+import { type DevTools, registerDevToolHooks } from './dev-tools/dev-tools.js';
+import { devToolsRoutes } from './dev-tools/dev-tools-routes.js';
 import { graphPlugin } from './graph/graph-plugin.js';
+import { armPlugin } from './arm/arm-plugin.js';
+import { signoffApiPlugin } from './signoff/signoff-api-plugin.js';
 import { sendGraphError } from './graph/graph-errors.js';
 import './fastify-types.js';
+import { registerObservability } from './observability.js';
+import { webPlugin } from '../web/serve-web.js';
 
 export interface AppOptions {
   readonly services: Services;
   readonly authenticator: Authenticator;
   /** Present in dev mode only: `/dev/*` and the dev issuer's discovery documents. */
-  readonly dev: (DevRoutesOptions & { readonly jwks: { keys: object[] } }) | null;
+  readonly dev: (DevRoutesOptions & { readonly jwks: { keys: object[] }; readonly tools?: DevTools }) | null;
   readonly logger: FastifyServerOptions['logger'];
   readonly bodyLimitBytes: number;
   readonly serverFactory?: FastifyServerOptions['serverFactory'];
@@ -28,6 +35,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger,
     genReqId: () => randomUUID(),
+    // observability.ts logs one line per request instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimitBytes,
     // Graph paths carry OData function calls and keys with quotes and parentheses.
     routerOptions: { maxParamLength: 500, ignoreTrailingSlash: true },
@@ -44,14 +53,27 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   app.setErrorHandler((error, request, reply) => sendGraphError(error, request, reply));
   app.setNotFoundHandler((request, reply) => sendGraphError(new ApiError('UNKNOWN_ROUTE', `No resource at '${request.url.split('?')[0]}'.`), request, reply));
+  // Dev mode: injected faults answer before any authentication; the request log sees every answer.
+  if (options.dev?.tools) registerDevToolHooks(app, options.dev.tools);
 
-  // Unauthenticated: health and, in dev mode, the dev issuer.
+  registerObservability(app, options.services);
+
+  // Unauthenticated: health, readiness, metrics and, in dev mode, the dev issuer.
   app.get('/healthz', async (_request, reply) => {
     try {
       await options.services.store.ping();
       return { status: 'ok' };
     } catch {
       return reply.code(503).send({ status: 'unavailable' });
+    }
+  });
+  app.get('/readyz', async (_request, reply) => {
+    try {
+      await options.services.store.ping();
+      await assertMigrationsCurrent(options.services.store.db);
+      return { status: 'ready' };
+    } catch (error) {
+      return reply.code(503).send({ status: 'not ready', reason: error instanceof Error ? error.message : String(error) });
     }
   });
   if (options.dev) {
@@ -68,11 +90,19 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     }));
     app.get('/.well-known/jwks.json', async () => dev.jwks);
     await app.register(devRoutes, dev);
+    if (dev.tools) await app.register(devToolsRoutes, { services: dev.services, tools: dev.tools });
   }
 
   // Wire dialects.
   for (const version of ['beta', 'v1.0'] as const) {
     await app.register(graphPlugin, { prefix: `/${version}`, services: options.services, authenticator: options.authenticator, version });
   }
+  // ARM at the root: `/providers/...` and `/subscriptions/...` (arm/arm-plugin.ts).
+  await app.register(armPlugin, { services: options.services, authenticator: options.authenticator });
+  // Signoff's own API: webhooks and the audit log.
+  await app.register(signoffApiPlugin, { prefix: '/signoff/v1', services: options.services, authenticator: options.authenticator });
+
+  // The approver inbox: static files only; it talks to the Graph routes above like any client.
+  await app.register(webPlugin);
   return app;
 }

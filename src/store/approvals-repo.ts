@@ -3,7 +3,8 @@ import { decidersAt } from '../domain/decision.js';
 import type { Family } from '../domain/request.js';
 import type { Instant } from '../domain/time.js';
 import type { StageRow } from './schema.js';
-import { type Db, WriteConflictError } from './store.js';
+import { claimRows } from './claim-rows.js';
+import { type Db, type Dialect, WriteConflictError } from './store.js';
 
 function toStage(row: StageRow): Stage {
   return {
@@ -115,13 +116,13 @@ export async function inboxPage(db: Db, args: { userId: string; families: readon
   };
 }
 
-/** Approvals with an open stage whose escalation or expiry has come, oldest deadline first. */
-export async function dueApprovalIds(db: Db, now: Instant, limit: number): Promise<string[]> {
-  const expiring = await db.selectFrom('approval_stages').select('approval_id')
-    .where('status', 'in', ['InProgress', 'Escalated']).where('expire_at', '<=', now)
-    .orderBy('expire_at').limit(limit).execute();
-  const escalating = await db.selectFrom('approval_stages').select('approval_id')
-    .where('status', '=', 'InProgress').where('escalate_at', '<=', now)
-    .orderBy('escalate_at').limit(limit).execute();
-  return [...new Set([...expiring, ...escalating].map((r) => r.approval_id))];
+/** Claims one approval with an open stage whose escalation or expiry has come, skipping `passed`. */
+export async function claimDueApproval(tx: Db, dialect: Dialect, now: Instant, passed: readonly string[]): Promise<{ id: string } | null> {
+  let q = tx.selectFrom('approval_stages').select('approval_id').where((eb) => eb.or([
+    eb.and([eb('status', 'in', ['InProgress', 'Escalated']), eb('expire_at', '<=', now)]),
+    eb.and([eb('status', '=', 'InProgress'), eb('escalate_at', '<=', now)]),
+  ]));
+  if (passed.length > 0) q = q.where('approval_id', 'not in', passed);
+  const row = await claimRows(q.limit(1), dialect).executeTakeFirst();
+  return row ? { id: row.approval_id } : null;
 }

@@ -1,7 +1,8 @@
 import type { Family, Target } from '../domain/request.js';
 import type { Instant } from '../domain/time.js';
 import type { AssignmentRow } from './schema.js';
-import { type Db, WriteConflictError } from './store.js';
+import { claimRows } from './claim-rows.js';
+import { type Db, type Dialect, WriteConflictError } from './store.js';
 
 export type Assignment = AssignmentRow;
 
@@ -34,9 +35,11 @@ export async function listActiveAssignments(db: Db, query: AssignmentQuery): Pro
   return q.orderBy('start_at').orderBy('id').limit(query.limit).execute();
 }
 
-export async function dueEndAssignments(db: Db, now: Instant, limit: number): Promise<AssignmentRow[]> {
-  return db.selectFrom('assignments').selectAll().where('status', '=', 'Active').where('end_at', '<=', now)
-    .orderBy('end_at').limit(limit).execute();
+/** Claims one active assignment whose schedule has ended, skipping `passed`. */
+export async function claimDueEnd(tx: Db, dialect: Dialect, now: Instant, passed: readonly string[]): Promise<AssignmentRow | null> {
+  let q = tx.selectFrom('assignments').selectAll().where('status', '=', 'Active').where('end_at', '<=', now);
+  if (passed.length > 0) q = q.where('id', 'not in', passed);
+  return (await claimRows(q.limit(1), dialect).executeTakeFirst()) ?? null;
 }
 
 /** Ends an assignment once; a second instance racing to end it gets a conflict and skips it. */

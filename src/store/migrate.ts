@@ -1,5 +1,7 @@
-import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { DEFAULT_MIGRATION_TABLE, type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import * as initial from './migrations/2026-11-28-001-initial.js';
+import * as webhooks from './migrations/2026-11-28-002-webhooks.js';
+import * as policyHistory from './migrations/2026-11-28-003-policy-history.js';
 import type { Dialect } from './store.js';
 
 type MigrationModule = { up(db: Kysely<any>, dialect: Dialect): Promise<void> };
@@ -7,6 +9,8 @@ type MigrationModule = { up(db: Kysely<any>, dialect: Dialect): Promise<void> };
 /** Listed by hand so a compiled build needs no directory scan; names sort in the order they run. */
 const MIGRATIONS: Record<string, MigrationModule> = {
   '2026-11-28-001-initial': initial,
+  '2026-11-28-002-webhooks': webhooks,
+  '2026-11-28-003-policy-history': policyHistory,
 };
 
 class StaticProvider implements MigrationProvider {
@@ -32,8 +36,10 @@ export class MigrationError extends Error {
 export async function migrateToLatest(db: Kysely<any>, dialect: Dialect): Promise<void> {
   const migrator = new Migrator({ db, provider: new StaticProvider(dialect) });
   const known = new Set(Object.keys(MIGRATIONS));
-  const applied = await migrator.getMigrations().catch(() => []);
-  const unknown = applied.filter((m) => m.executedAt && !known.has(m.name));
+  // Kysely lists only the migrations it is given, so the applied ones are read from its own table
+  // (absent on an empty database).
+  const applied: { name: string }[] = await db.selectFrom(DEFAULT_MIGRATION_TABLE).select('name').execute().catch(() => []);
+  const unknown = applied.filter((m) => !known.has(m.name));
   if (unknown.length > 0) {
     throw new MigrationError(`The database schema is newer than this Signoff build (unknown migrations: ${unknown.map((m) => m.name).join(', ')}). Upgrade Signoff.`);
   }
@@ -42,4 +48,12 @@ export async function migrateToLatest(db: Kysely<any>, dialect: Dialect): Promis
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new MigrationError(`Migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
+}
+
+/** Readiness: every migration this build knows has run, and none it does not know. */
+export async function assertMigrationsCurrent(db: Kysely<any>): Promise<void> {
+  const migrator = new Migrator({ db, provider: new StaticProvider('sqlite') });
+  const all = await migrator.getMigrations();
+  const pending = all.filter((m) => !m.executedAt).map((m) => m.name);
+  if (pending.length > 0) throw new MigrationError(`Migrations not applied: ${pending.join(', ')}.`);
 }

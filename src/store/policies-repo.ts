@@ -1,13 +1,14 @@
 import type { Policy } from '../domain/policy.js';
 import type { Target } from '../domain/request.js';
-import type { PolicyRow, ResourceRow } from './schema.js';
-import type { Db } from './store.js';
+import type { PolicyRow, PolicyVersionRow, ResourceRow } from './schema.js';
+import { type Db, WriteConflictError } from './store.js';
 
 export interface StoredPolicy {
   readonly policy: Policy;
   readonly target: Target;
   readonly displayName: string | null;
   readonly updatedAt: string;
+  readonly updatedBy: string | null;
 }
 
 function toStored(row: PolicyRow): StoredPolicy {
@@ -17,6 +18,7 @@ function toStored(row: PolicyRow): StoredPolicy {
     target: { family: row.family as Target['family'], resourceId: row.resource_id, scope: row.scope },
     displayName: row.display_name,
     updatedAt: row.updated_at,
+    updatedBy: row.updated_by,
   };
 }
 
@@ -47,6 +49,32 @@ export async function listPolicies(db: Db, family?: Target['family']): Promise<S
   let q = db.selectFrom('policies').selectAll();
   if (family) q = q.where('family', '=', family);
   return (await q.orderBy('id').execute()).map(toStored);
+}
+
+/**
+ * Replaces a policy's settings with its next version, only if nobody changed it since it was read,
+ * and keeps both the old and the new version in the history.
+ */
+export async function savePolicyVersion(db: Db, current: StoredPolicy, next: Policy, now: string, by: string | null): Promise<StoredPolicy> {
+  const { id, version, ...settings } = next;
+  const result = await db.updateTable('policies')
+    .set({ version, settings: JSON.stringify(settings), updated_at: now, updated_by: by })
+    .where('id', '=', id).where('version', '=', current.policy.version)
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) !== 1) throw new WriteConflictError(`Policy ${id} changed concurrently.`);
+  const { id: _id, version: previous, ...before } = current.policy;
+  await db.insertInto('policy_versions')
+    .values([
+      { policy_id: id, version: previous, settings: JSON.stringify(before), updated_at: current.updatedAt, updated_by: current.updatedBy },
+      { policy_id: id, version, settings: JSON.stringify(settings), updated_at: now, updated_by: by },
+    ])
+    .onConflict((oc) => oc.columns(['policy_id', 'version']).doNothing())
+    .execute();
+  return { ...current, policy: next, updatedAt: now, updatedBy: by };
+}
+
+export async function listPolicyVersions(db: Db, policyId: string): Promise<PolicyVersionRow[]> {
+  return db.selectFrom('policy_versions').selectAll().where('policy_id', '=', policyId).orderBy('version', 'desc').execute();
 }
 
 export async function getResource(db: Db, family: Target['family'], id: string): Promise<ResourceRow | undefined> {

@@ -20,9 +20,18 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
     max: options.poolSize ?? 10,
     connectionTimeoutMillis: 5000,
     statement_timeout: options.statementTimeoutMs ?? 15_000,
+    // A transaction left open (a stuck client) must not hold its row locks for ever.
+    idle_in_transaction_session_timeout: (options.statementTimeoutMs ?? 15_000) * 2,
+    // TCP keepalive notices a server that vanished without closing its connections.
+    keepAlive: true,
+    application_name: 'signoff',
   });
   // An idle client that loses its server must not crash the process; the pool replaces it.
   pool.on('error', () => {});
+  // Nor may a client that loses it while checked out between two queries of a transaction: pg
+  // emits that as an 'error' event, which without a listener ends the process. The client's next
+  // query fails instead (a retryable 503), and the pool drops it on release.
+  pool.on('connect', (client) => client.on('error', () => {}));
   try {
     const client = await pool.connect();
     client.release();
@@ -33,15 +42,18 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
   }
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   await migrateToLatest(db, 'postgres');
-  return {
+  const store: Store & { readonly pool: pg.Pool } = {
     dialect: 'postgres',
     db,
+    // Read by /metrics for pool usage.
+    pool,
     transaction: <T>(fn: (tx: Db) => Promise<T>) => db.transaction().execute((tx) => fn(tx)),
     ping: async () => {
       await sql`select 1`.execute(db);
     },
     close: () => db.destroy(),
   };
+  return store;
 }
 
 function safeUrl(url: string): string {

@@ -1,7 +1,8 @@
 import type { AccessRequest, Family, RequestStatus, Target } from '../domain/request.js';
 import type { Instant } from '../domain/time.js';
 import type { RequestRow } from './schema.js';
-import { type Db, WriteConflictError } from './store.js';
+import { claimRows } from './claim-rows.js';
+import { type Db, type Dialect, WriteConflictError } from './store.js';
 
 export interface StoredRequest {
   readonly request: AccessRequest;
@@ -112,9 +113,9 @@ export async function listRequests(db: Db, query: RequestQuery): Promise<{ items
   return { items: page, next: rows.length > query.limit && last ? { createdAt: last.request.createdAt, id: last.request.id } : null };
 }
 
-/** Granted requests whose schedule has started: they become provisioned assignments. */
-export async function dueStartIds(db: Db, now: Instant, limit: number): Promise<string[]> {
-  const rows = await db.selectFrom('requests').select('id').where('status', '=', 'Granted').where('start_at', '<=', now)
-    .orderBy('start_at').limit(limit).execute();
-  return rows.map((r) => r.id);
+/** Claims one granted request whose schedule has started (it becomes a provisioned assignment), skipping `passed`. */
+export async function claimDueStart(tx: Db, dialect: Dialect, now: Instant, passed: readonly string[]): Promise<{ id: string } | null> {
+  let q = tx.selectFrom('requests').select('id').where('status', '=', 'Granted').where('start_at', '<=', now);
+  if (passed.length > 0) q = q.where('id', 'not in', passed);
+  return (await claimRows(q.limit(1), dialect).executeTakeFirst()) ?? null;
 }

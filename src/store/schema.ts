@@ -51,6 +51,15 @@ export interface PolicyRow {
   updated_by: string | null;
 }
 
+/** One row per version a policy has had: what requests recorded as their policyVersion was judged under. */
+export interface PolicyVersionRow {
+  policy_id: string;
+  version: number;
+  settings: string;
+  updated_at: string;
+  updated_by: string | null;
+}
+
 export interface EligibilityRow {
   id: string;
   family: string;
@@ -156,6 +165,55 @@ export interface OutboxRow {
   dispatched_at: string | null;
 }
 
+export interface WebhookSubscriptionRow {
+  id: string;
+  /** 'webhook' (signed JSON events) or 'chat' (a Slack/Teams-compatible incoming webhook). */
+  kind: string;
+  url: string;
+  /** JSON array of event types; empty means every type. */
+  event_types: string;
+  secret: string;
+  description: string | null;
+  created_by: string | null;
+  created_at: string;
+  active: number;
+  deleted_at: string | null;
+}
+
+export interface WebhookDeliveryRow {
+  id: string;
+  subscription_id: string;
+  outbox_seq: number;
+  /** The outbox event's id: the `webhook-id` of every attempt. */
+  event_id: string;
+  event_type: string;
+  request_id: string | null;
+  status: string;
+  attempts: number;
+  next_attempt_at: string | null;
+  last_attempt_at: string | null;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+  delivered_at: string | null;
+}
+
+export interface WebhookAttemptRow {
+  seq: Generated<number>;
+  delivery_id: string;
+  attempt: number;
+  attempted_at: string;
+  status_code: number | null;
+  error: string | null;
+  duration_ms: number;
+}
+
+export interface OutboxCursorRow {
+  name: string;
+  last_seq: number;
+}
+
 export interface MetaRow {
   key: string;
   value: string;
@@ -167,6 +225,7 @@ export interface Database {
   group_members: GroupMemberRow;
   resources: ResourceRow;
   policies: PolicyRow;
+  policy_versions: PolicyVersionRow;
   eligibilities: EligibilityRow;
   requests: RequestRow;
   approval_stages: StageRow;
@@ -175,4 +234,8 @@ export interface Database {
   audit_events: AuditRow;
   outbox: OutboxRow;
   meta: MetaRow;
+  webhook_subscriptions: WebhookSubscriptionRow;
+  webhook_deliveries: WebhookDeliveryRow;
+  webhook_attempts: WebhookAttemptRow;
+  outbox_cursors: OutboxCursorRow;
 }

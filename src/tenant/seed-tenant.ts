@@ -3,15 +3,28 @@ import { fileURLToPath } from 'node:url';
 import type { Services } from '../app/services.js';
 import { insertPolicy } from '../store/policies-repo.js';
 import type { Db } from '../store/store.js';
-import { type TenantFile, parseTenantFile } from './tenant-file.js';
+import { type TenantFile, TenantFileError, parseTenantFile } from './tenant-file.js';
 
 export const DEMO_TENANT_PATH = fileURLToPath(new URL('../../tenants/demo.json', import.meta.url));
 
+/** Reads and checks a tenant file (JSON only); errors name the file and the bad field's path. */
 export function loadTenantFile(path: string): TenantFile {
-  return parseTenantFile(JSON.parse(readFileSync(path, 'utf8')));
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+    throw new TenantFileError(`${path}: not valid JSON (${error.message}).`);
+  }
+  try {
+    return parseTenantFile(parsed);
+  } catch (error) {
+    if (error instanceof TenantFileError) throw new TenantFileError(`${path}: ${error.message}`, error.path);
+    throw error;
+  }
 }
 
-async function insertTenant(tx: Db, tenant: TenantFile, now: string, newId: () => string): Promise<void> {
+export async function insertTenant(tx: Db, tenant: TenantFile, now: string, newId: () => string): Promise<void> {
   const users = tenant.users.map((u) => ({
     id: u.id.toLowerCase(), user_principal_name: u.userPrincipalName, upn_lower: u.userPrincipalName.toLowerCase(),
     display_name: u.displayName, mail: u.mail ?? u.userPrincipalName, job_title: u.jobTitle ?? null, manager_id: u.managerId?.toLowerCase() ?? null, created_at: now,

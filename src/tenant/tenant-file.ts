@@ -1,5 +1,6 @@
 import Type, { type Static } from 'typebox';
 import { Value } from 'typebox/value';
+import { referenceProblems } from './tenant-references.js';
 
 const Guid = Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' });
 const Family = Type.Union([Type.Literal('directoryRole'), Type.Literal('group'), Type.Literal('accessPackage'), Type.Literal('azureRole')]);
@@ -25,6 +26,8 @@ const Named = { displayName: Type.String({ minLength: 1 }), description: Type.Op
 
 /** One file describes a whole tenant: the built-in demo is such a file (`tenants/demo.json`). */
 export const TenantFileSchema = Type.Object({
+  /** Lets editors find the published schema (`tenants/tenant.schema.json`). */
+  $schema: Type.Optional(Type.String()),
   tenant: Type.Object({ id: Guid, domain: Type.String({ minLength: 1 }), displayName: Type.String() }, { additionalProperties: false }),
   users: Type.Array(Type.Object({
     id: Guid, userPrincipalName: Type.String({ pattern: '^[^@\\s]+@[^@\\s]+$' }), displayName: Type.String({ minLength: 1 }),
@@ -57,7 +60,8 @@ export const TenantFileSchema = Type.Object({
 export type TenantFile = Static<typeof TenantFileSchema>;
 
 export class TenantFileError extends Error {
-  constructor(message: string) {
+  /** `path`: the JSON Pointer of the bad field. */
+  constructor(message: string, readonly path: string = '/') {
     super(message);
     this.name = 'TenantFileError';
   }
@@ -65,7 +69,11 @@ export class TenantFileError extends Error {
 
 /** Checks a parsed tenant file; the error names the path of the first bad field. */
 export function parseTenantFile(value: unknown): TenantFile {
-  if (Value.Check(TenantFileSchema, value)) return value;
+  if (Value.Check(TenantFileSchema, value)) {
+    const [problem] = referenceProblems(value);
+    if (problem) throw new TenantFileError(`Tenant file is invalid at '${problem.path}': ${problem.message}.`, problem.path);
+    return value;
+  }
   const first = [...Value.Errors(TenantFileSchema, value)].sort((a, b) => b.instancePath.length - a.instancePath.length)[0];
-  throw new TenantFileError(`Tenant file is invalid at '${first?.instancePath || '/'}': ${first?.message ?? 'does not match the schema'}.`);
+  throw new TenantFileError(`Tenant file is invalid at '${first?.instancePath || '/'}': ${first?.message ?? 'does not match the schema'}.`, first?.instancePath || '/');
 }

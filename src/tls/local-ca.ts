@@ -1,7 +1,9 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { X509Certificate, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import forge from 'node-forge';
+import type forgeType from 'node-forge';
+
+type Forge = typeof forgeType;
 
 export interface TlsMaterial {
   readonly cert: string;
@@ -12,7 +14,7 @@ export interface TlsMaterial {
 
 const DAY = 24 * 60 * 60 * 1000;
 
-function rsaKeys(): forge.pki.KeyPair {
+function rsaKeys(forge: Forge): forgeType.pki.KeyPair {
   // Node's native generator is far faster than forge's pure-JS one.
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const pem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
@@ -25,8 +27,8 @@ function serial(): string {
   return `01${randomBytes(15).toString('hex')}`;
 }
 
-function createCa(): { cert: forge.pki.Certificate; keys: forge.pki.KeyPair } {
-  const keys = rsaKeys();
+function createCa(forge: Forge): { cert: forgeType.pki.Certificate; keys: forgeType.pki.KeyPair } {
+  const keys = rsaKeys(forge);
   const cert = forge.pki.createCertificate();
   cert.publicKey = keys.publicKey;
   cert.serialNumber = serial();
@@ -40,12 +42,12 @@ function createCa(): { cert: forge.pki.Certificate; keys: forge.pki.KeyPair } {
     { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
     { name: 'subjectKeyIdentifier' },
   ]);
-  cert.sign(keys.privateKey as forge.pki.rsa.PrivateKey, forge.md.sha256.create());
+  cert.sign(keys.privateKey as forgeType.pki.rsa.PrivateKey, forge.md.sha256.create());
   return { cert, keys };
 }
 
-function createServerCert(ca: { cert: forge.pki.Certificate; keys: forge.pki.KeyPair }): { cert: forge.pki.Certificate; keys: forge.pki.KeyPair } {
-  const keys = rsaKeys();
+function createServerCert(forge: Forge, ca: { cert: forgeType.pki.Certificate; keys: forgeType.pki.KeyPair }): { cert: forgeType.pki.Certificate; keys: forgeType.pki.KeyPair } {
+  const keys = rsaKeys(forge);
   const cert = forge.pki.createCertificate();
   cert.publicKey = keys.publicKey;
   cert.serialNumber = serial();
@@ -61,7 +63,7 @@ function createServerCert(ca: { cert: forge.pki.Certificate; keys: forge.pki.Key
     { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }, { type: 7, ip: '::1' }] },
     { name: 'authorityKeyIdentifier', keyIdentifier: ca.cert.generateSubjectKeyIdentifier().getBytes() },
   ]);
-  cert.sign(ca.keys.privateKey as forge.pki.rsa.PrivateKey, forge.md.sha256.create());
+  cert.sign(ca.keys.privateKey as forgeType.pki.rsa.PrivateKey, forge.md.sha256.create());
   return { cert, keys };
 }
 
@@ -70,35 +72,41 @@ function writeSecret(path: string, content: string): void {
   chmodSync(path, 0o600);
 }
 
+/** The server certificate on disk is usable: signed by this CA and not within 30 days of expiry. */
+function isFresh(certFile: string, caFile: string): boolean {
+  if (!existsSync(certFile)) return false;
+  const cert = new X509Certificate(readFileSync(certFile));
+  const ca = new X509Certificate(readFileSync(caFile));
+  return !cert.ca && Date.parse(cert.validTo) - Date.now() > 30 * DAY && cert.checkIssued(ca) && cert.verify(ca.publicKey);
+}
+
 /**
  * A local CA created once under `<dataDir>/tls/`, and a certificate for localhost, 127.0.0.1 and
  * ::1 that it signs (renewed when it nears expiry). Clients trust the CA with NODE_EXTRA_CA_CERTS.
+ * The X.509 library loads only when something must be issued, which keeps restarts fast.
  */
-export function ensureLocalTls(dataDir: string): TlsMaterial {
+export async function ensureLocalTls(dataDir: string): Promise<TlsMaterial> {
   const dir = join(dataDir, 'tls');
   mkdirSync(dir, { recursive: true });
   const caFile = join(dir, 'ca.pem');
   const caKeyFile = join(dir, 'ca-key.pem');
   const certFile = join(dir, 'server.pem');
   const keyFile = join(dir, 'server-key.pem');
+  const haveCa = existsSync(caFile) && existsSync(caKeyFile);
 
-  let ca: { cert: forge.pki.Certificate; keys: forge.pki.KeyPair };
-  if (existsSync(caFile) && existsSync(caKeyFile)) {
-    const cert = forge.pki.certificateFromPem(readFileSync(caFile, 'utf8'));
-    const privateKey = forge.pki.privateKeyFromPem(readFileSync(caKeyFile, 'utf8')) as forge.pki.rsa.PrivateKey;
-    ca = { cert, keys: { privateKey, publicKey: cert.publicKey as forge.pki.rsa.PublicKey } };
-  } else {
-    ca = createCa();
-    writeSecret(caKeyFile, forge.pki.privateKeyToPem(ca.keys.privateKey));
-    writeFileSync(caFile, forge.pki.certificateToPem(ca.cert));
-  }
-
-  const fresh = existsSync(certFile) && existsSync(keyFile) && (() => {
-    const cert = forge.pki.certificateFromPem(readFileSync(certFile, 'utf8'));
-    return cert.validity.notAfter.getTime() - Date.now() > 30 * DAY && ca.cert.verify(cert);
-  })();
-  if (!fresh) {
-    const server = createServerCert(ca);
+  if (!haveCa || !existsSync(keyFile) || !isFresh(certFile, caFile)) {
+    const forge: Forge = (await import('node-forge')).default;
+    let ca: { cert: forgeType.pki.Certificate; keys: forgeType.pki.KeyPair };
+    if (haveCa) {
+      const cert = forge.pki.certificateFromPem(readFileSync(caFile, 'utf8'));
+      const privateKey = forge.pki.privateKeyFromPem(readFileSync(caKeyFile, 'utf8')) as forgeType.pki.rsa.PrivateKey;
+      ca = { cert, keys: { privateKey, publicKey: cert.publicKey as forgeType.pki.rsa.PublicKey } };
+    } else {
+      ca = createCa(forge);
+      writeSecret(caKeyFile, forge.pki.privateKeyToPem(ca.keys.privateKey));
+      writeFileSync(caFile, forge.pki.certificateToPem(ca.cert));
+    }
+    const server = createServerCert(forge, ca);
     writeSecret(keyFile, forge.pki.privateKeyToPem(server.keys.privateKey));
     writeFileSync(certFile, forge.pki.certificateToPem(server.cert) + forge.pki.certificateToPem(ca.cert));
   }

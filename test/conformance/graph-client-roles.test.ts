@@ -1,22 +1,11 @@
-import { GraphError } from '@microsoft/microsoft-graph-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GRAPH_ERRORS } from '../../src/http/graph/graph-errors.js';
 import { DEMO } from '../support/demo.js';
-import { graphClientFor } from '../support/graph-client.js';
+import { graphClientFor, graphError } from '../support/graph-client.js';
 import { Api, activationBody } from '../support/http.js';
 import { type TestServer, startTestServer } from '../support/test-server.js';
 
 const APPROVALS = '/roleManagement/directory/roleAssignmentApprovals';
-
-async function graphError(promise: Promise<unknown>): Promise<GraphError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof GraphError) return error;
-    throw error;
-  }
-  throw new Error('expected a GraphError');
-}
 
 describe('@microsoft/microsoft-graph-client against Signoff over HTTPS (PIM for roles)', () => {
   let server: TestServer;

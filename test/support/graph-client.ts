@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Client } from '@microsoft/microsoft-graph-client';
+import { Client, GraphError } from '@microsoft/microsoft-graph-client';
 import { Agent } from 'undici';
 import type { Api } from './http.js';
 import type { TestServer } from './test-server.js';
@@ -19,4 +19,15 @@ export function graphClientFor(server: TestServer, api: Api, user: string, versi
     fetchOptions: { dispatcher } as RequestInit,
     authProvider: { getAccessToken: () => api.token(user) },
   });
+}
+
+/** The GraphError a client call fails with; anything else (or success) fails the test. */
+export async function graphError(promise: Promise<unknown>): Promise<GraphError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof GraphError) return error;
+    throw error;
+  }
+  throw new Error('expected a GraphError');
 }

@@ -35,6 +35,8 @@ export interface TestServerOptions {
   readonly dataDir?: string;
   readonly databaseUrl?: string;
   readonly env?: Record<string, string>;
+  /** Capture request logs (at LOG_LEVEL info) instead of discarding them. */
+  readonly logStream?: NodeJS.WritableStream;
 }
 
 export interface TestServer {
@@ -61,7 +63,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...options.env,
   }, { port: 0, httpsPort: options.https ? 0 : null, dataDir, demo: options.demo ?? true });
   const clock = new DevClock();
-  const running = await startSignoff(config, { clock, logger: false });
+  const running = await startSignoff(config, options.logStream ? { clock, logStream: options.logStream } : { clock, logger: false });
   let closed = false;
   const close = async () => {
     if (closed) return;

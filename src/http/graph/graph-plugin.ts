@@ -3,11 +3,17 @@ import type { Services } from '../../app/services.js';
 import { ApiError } from '../api-error.js';
 import type { Authenticator } from '../authenticate.js';
 import { type ApprovalCollection, registerApprovalRoutes } from './approvals-routes.js';
+import { registerDirectoryAdminRoutes } from './directory-admin-routes.js';
+import { registerDirectoryAuditRoutes } from './directory-audit-routes.js';
 import { registerDirectoryRoutes } from './directory-routes.js';
 import type { GraphDeps } from './graph-context.js';
 import { sendGraphError } from './graph-errors.js';
 import type { GraphVersion } from './graph-shapes.js';
 import { registerRoleRoutes } from './role-routes.js';
+import { registerPolicyRoutes } from './policy-routes.js';
+import { registerAccessPackagePolicyRoutes } from './access-package-policy-routes.js';
+import { registerGroupRoutes } from './group-routes.js';
+import { registerAccessPackageRoutes } from './access-package-routes.js';
 
 const GRAPH_JSON = 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8';
 
@@ -40,6 +46,10 @@ export async function graphPlugin(app: FastifyInstance, options: GraphPluginOpti
     reply.header('request-id', request.id);
     reply.header('client-request-id', request.clientRequestId);
   });
+  // Actions such as `cancel` take no body, yet Microsoft's Graph client types an empty POST as JSON.
+  app.addHook('onRequest', async (request) => {
+    if (request.headers['content-length'] === '0') delete request.headers['content-type'];
+  });
   app.addHook('preHandler', async (request) => {
     request.caller = await options.authenticator.authenticate(request);
   });
@@ -55,6 +65,12 @@ export async function graphPlugin(app: FastifyInstance, options: GraphPluginOpti
   });
 
   registerDirectoryRoutes(app, deps);
+  registerDirectoryAdminRoutes(app, deps);
+  registerDirectoryAuditRoutes(app, deps);
   registerRoleRoutes(app, deps);
+  registerPolicyRoutes(app, deps);
+  registerAccessPackagePolicyRoutes(app, deps);
+  registerGroupRoutes(app, deps);
+  registerAccessPackageRoutes(app, deps);
   for (const where of APPROVAL_COLLECTIONS[options.version]) registerApprovalRoutes(app, deps, where);
 }

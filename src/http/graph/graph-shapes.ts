@@ -40,6 +40,20 @@ export function stepShape(stage: Stage, approval: Approval, ctx: ShapeContext): 
     reviewedBy: ctx.version === 'beta'
       ? (identity ? [{ ...identity, userPrincipalName: reviewer?.user_principal_name ?? null }] : null)
       : identity,
+    ...quorumProgress(stage),
+  };
+}
+
+/**
+ * Signoff's k-of-n progress as OData instance annotations, which Microsoft's clients ignore; absent
+ * when the stage needs one decision, so Graph's shape is exactly Microsoft's by default.
+ */
+function quorumProgress(stage: Stage): Record<string, unknown> {
+  if (stage.config.approvalsRequired <= 1) return {};
+  return {
+    '@signoff.approvalsRequired': stage.config.approvalsRequired,
+    '@signoff.approvalsReceived': stage.approvals.length,
+    '@signoff.approvedBy': stage.approvals.map((a) => a.reviewerId),
   };
 }
 

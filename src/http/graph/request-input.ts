@@ -19,6 +19,31 @@ export const TicketInfo = Type.Object({
   ticketSystem: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
 }, { additionalProperties: false });
 
+/** The body fields PIM for roles and PIM for groups schedule requests share; each adds its target's. */
+export const PimRequestFields = {
+  '@odata.type': Type.Optional(Type.String({ maxLength: 200 })),
+  action: Type.String({ maxLength: 40 }),
+  principalId: Type.String({ minLength: 1, maxLength: 100 }),
+  justification: Type.Optional(Type.Union([Type.String({ maxLength: 4000 }), Type.Null()])),
+  scheduleInfo: Type.Optional(ScheduleInfo),
+  ticketInfo: Type.Optional(Type.Union([TicketInfo, Type.Null()])),
+  isValidationOnly: Type.Optional(Type.Boolean()),
+  customData: Type.Optional(Type.Union([Type.String({ maxLength: 4000 }), Type.Null()])),
+};
+const PimRequestCommon = Type.Object(PimRequestFields);
+type PimRequestCommon = Type.Static<typeof PimRequestCommon>;
+
+/** What a PIM request body says about who asks, why and when, as the submit use case takes it. */
+export function pimSubmitFields(body: PimRequestCommon): Pick<SubmitInput, 'principalId' | 'justification' | 'ticket' | 'startDateTime' | 'expiration'> {
+  return {
+    principalId: body.principalId.toLowerCase(),
+    justification: body.justification ?? null,
+    ticket: body.ticketInfo ? { ticketNumber: body.ticketInfo.ticketNumber ?? null, ticketSystem: body.ticketInfo.ticketSystem ?? null } : null,
+    startDateTime: body.scheduleInfo?.startDateTime ?? null,
+    expiration: body.scheduleInfo?.expiration ?? null,
+  };
+}
+
 class ValidationOnly extends Error {
   constructor(readonly view: RequestView) {
     super('validation only');

@@ -9,24 +9,17 @@ import { ApiError } from '../api-error.js';
 import { type GraphDeps, actorOf, callerOf, odataContext } from './graph-context.js';
 import { roleRequestShape } from './graph-shapes.js';
 import { applyFilter, applySelect, collection, decodeSkipToken, encodeSkipToken, nextLink, pageSize, parseFunctionCall, selectOne } from './odata.js';
-import { ScheduleInfo, TicketInfo, submitWithValidationOnly } from './request-input.js';
+import { PimRequestFields, pimSubmitFields, submitWithValidationOnly } from './request-input.js';
 
 const FAMILY: Family = 'directoryRole';
 const BASE = '/roleManagement/directory';
 const families = [FAMILY];
 
 const RoleRequestBody = Type.Object({
-  '@odata.type': Type.Optional(Type.String()),
-  action: Type.String({ maxLength: 40 }),
-  principalId: Type.String({ minLength: 1, maxLength: 100 }),
+  ...PimRequestFields,
   roleDefinitionId: Type.String({ minLength: 1, maxLength: 100 }),
   directoryScopeId: Type.Optional(Type.Union([Type.String({ maxLength: 400 }), Type.Null()])),
   appScopeId: Type.Optional(Type.Union([Type.String({ maxLength: 400 }), Type.Null()])),
-  justification: Type.Optional(Type.Union([Type.String({ maxLength: 4000 }), Type.Null()])),
-  scheduleInfo: Type.Optional(ScheduleInfo),
-  ticketInfo: Type.Optional(Type.Union([TicketInfo, Type.Null()])),
-  isValidationOnly: Type.Optional(Type.Boolean()),
-  customData: Type.Optional(Type.Union([Type.String({ maxLength: 4000 }), Type.Null()])),
 }, { additionalProperties: false });
 type RoleRequestBody = Type.Static<typeof RoleRequestBody>;
 
@@ -52,9 +45,7 @@ export function registerRoleRoutes(app: FastifyInstance, deps: GraphDeps): void 
     if (body.appScopeId) throw new ApiError('BAD_REQUEST', 'appScopeId is not supported; use directoryScopeId.');
     const view = await submitWithValidationOnly(deps.services, body.isValidationOnly === true, actorOf(request), {
       target: { family: FAMILY, resourceId: body.roleDefinitionId.toLowerCase(), scope: body.directoryScopeId ?? '/' },
-      action, principalId: body.principalId.toLowerCase(), justification: body.justification ?? null,
-      ticket: body.ticketInfo ? { ticketNumber: body.ticketInfo.ticketNumber ?? null, ticketSystem: body.ticketInfo.ticketSystem ?? null } : null,
-      startDateTime: body.scheduleInfo?.startDateTime ?? null, expiration: body.scheduleInfo?.expiration ?? null,
+      action, ...pimSubmitFields(body),
     });
     return reply.code(201).send({
       '@odata.context': odataContext(request, deps.version, 'roleManagement/directory/roleAssignmentScheduleRequests/$entity'),

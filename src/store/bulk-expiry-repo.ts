@@ -1,0 +1,33 @@
+import type { Instant } from '../domain/time.js';
+import { claimRows } from './claim-rows.js';
+import { type Db, type Dialect, WriteConflictError } from './store.js';
+
+/** Approvals whose open stage is past its timeout, oldest first (PostgreSQL: locked, skipping held rows). */
+export async function claimExpiredApprovals(tx: Db, dialect: Dialect, now: Instant, limit: number): Promise<string[]> {
+  const q = tx.selectFrom('approval_stages').select('approval_id')
+    .where('status', 'in', ['InProgress', 'Escalated']).where('expire_at', '<=', now)
+    .orderBy('expire_at').limit(limit);
+  return (await claimRows(q, dialect).execute()).map((r) => r.approval_id);
+}
+
+function expectCount(result: { numUpdatedRows?: bigint; numDeletedRows?: bigint } | undefined, expected: number, what: string): void {
+  const n = Number(result?.numUpdatedRows ?? result?.numDeletedRows ?? 0);
+  if (n !== expected) throw new WriteConflictError(`${what}: expected ${expected} rows, changed ${n}.`);
+}
+
+/**
+ * Expires a batch with set-based statements, each guarded by the state the batch was read in; any
+ * row that moved meanwhile makes the counts differ and the whole batch rolls back.
+ */
+export async function expireBatch(tx: Db, args: { stageIds: readonly string[]; requestIds: readonly string[]; now: Instant }): Promise<void> {
+  if (args.stageIds.length === 0) return;
+  expectCount(await tx.updateTable('approval_stages')
+    .set((eb) => ({ status: 'Expired', version: eb('version', '+', 1) }))
+    .where('id', 'in', args.stageIds).where('status', 'in', ['InProgress', 'Escalated'])
+    .executeTakeFirst(), args.stageIds.length, 'expired stages');
+  expectCount(await tx.updateTable('requests')
+    .set((eb) => ({ status: 'Denied', completed_at: args.now, version: eb('version', '+', 1) }))
+    .where('id', 'in', args.requestIds).where('status', '=', 'PendingApproval')
+    .executeTakeFirst(), args.requestIds.length, 'denied requests');
+  await tx.deleteFrom('approver_inbox').where('stage_id', 'in', args.stageIds).execute();
+}

@@ -8,7 +8,7 @@ import { assembleApproval } from './approvals.js';
 import { recordEvents } from './record-events.js';
 import { SYSTEM_ACTOR, type Services } from './services.js';
 
-const BATCH = 500;
+const BATCH = 2000;
 
 /**
  * Expiry is the timer action that comes in floods (a quiet weekend, a restored backup): it is

@@ -2,12 +2,21 @@ import type { Instant } from '../domain/time.js';
 import { claimRows } from './claim-rows.js';
 import { type Db, type Dialect, WriteConflictError } from './store.js';
 
-/** Approvals whose open stage is past its timeout, oldest first (PostgreSQL: locked, skipping held rows). */
+/**
+ * Approvals whose open stage is past its timeout, oldest first (PostgreSQL: locked, skipping held
+ * rows). One status at a time, so each is a range scan of the (status, expire_at) index in order
+ * rather than a sort of everything that is due.
+ */
 export async function claimExpiredApprovals(tx: Db, dialect: Dialect, now: Instant, limit: number): Promise<string[]> {
-  const q = tx.selectFrom('approval_stages').select('approval_id')
-    .where('status', 'in', ['InProgress', 'Escalated']).where('expire_at', '<=', now)
-    .orderBy('expire_at').limit(limit);
-  return (await claimRows(q, dialect).execute()).map((r) => r.approval_id);
+  const ids: string[] = [];
+  for (const status of ['InProgress', 'Escalated'] as const) {
+    if (ids.length >= limit) break;
+    const q = tx.selectFrom('approval_stages').select('approval_id')
+      .where('status', '=', status).where('expire_at', '<=', now)
+      .orderBy('expire_at').limit(limit - ids.length);
+    ids.push(...(await claimRows(q, dialect).execute()).map((r) => r.approval_id));
+  }
+  return ids;
 }
 
 function expectCount(result: { numUpdatedRows?: bigint; numDeletedRows?: bigint } | undefined, expected: number, what: string): void {

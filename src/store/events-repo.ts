@@ -33,6 +33,15 @@ export function auditHash(prevHash: string, r: AuditRecord): string {
   return createHash('sha256').update(canonical).digest('hex');
 }
 
+/** Multi-row inserts stay under both stores' limits on bound parameters (SQLite 32,766; PostgreSQL 65,535). */
+const ROWS_PER_INSERT = 1000;
+
+function chunks<T>(rows: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) out.push(rows.slice(i, i + ROWS_PER_INSERT));
+  return out;
+}
+
 /**
  * Appends audit events and outbox rows inside the caller's transaction, so they commit with the
  * state change or not at all. PostgreSQL serialises chain appends with a transaction lock.
@@ -53,11 +62,12 @@ export async function appendEvents(db: Db, dialect: Dialect, audit: readonly Aud
       prev = hash;
       return row;
     });
-    await db.insertInto('audit_events').values(rows).execute();
+    for (const chunk of chunks(rows)) await db.insertInto('audit_events').values(chunk).execute();
   }
   if (outbox.length > 0) {
-    await db.insertInto('outbox').values(outbox.map((o) => ({
+    const rows = outbox.map((o) => ({
       id: o.id, event_type: o.eventType, occurred_at: o.occurredAt, request_id: o.requestId, payload: JSON.stringify(o.payload), dispatched_at: null,
-    }))).execute();
+    }));
+    for (const chunk of chunks(rows)) await db.insertInto('outbox').values(chunk).execute();
   }
 }

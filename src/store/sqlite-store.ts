@@ -36,6 +36,11 @@ export async function openSqliteStore(file: string): Promise<Store> {
   native.pragma('journal_mode = WAL');
   native.pragma('synchronous = NORMAL');
   native.pragma('busy_timeout = 5000');
+  // SQLite's default 2 MiB page cache thrashes once audit and outbox rows grow; 64 MiB keeps the
+  // hot indexes resident, and memory-mapped reads spare a copy per page.
+  native.pragma('cache_size = -65536');
+  native.pragma('mmap_size = 268435456');
+  native.pragma('temp_store = memory');
   const slowMs = Number(process.env.SIGNOFF_SLOW_QUERY_MS ?? 0);
   const db = new Kysely<Database>({
     dialect: new SqliteDialect({ database: withStatementCache(native) }),

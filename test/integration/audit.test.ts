@@ -1,5 +1,4 @@
-import BetterSqlite3 from 'better-sqlite3';
-import { join } from 'node:path';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyExportedAudit } from '../../src/http/graph/directory-audit-shape.js';
 import { GRAPH_ERRORS } from '../../src/http/graph/graph-errors.js';
@@ -156,19 +155,15 @@ describe.each(testStores())('audit log: query, export, verify (%s store)', (stor
     expect(ok.body).toEqual({ valid: true, checked: all.length, lastHash: all[0].hash, firstBrokenLink: null });
   });
 
-  // Tampering edits the SQLite file directly.
-  it.runIf(store === 'sqlite')('reports the first broken link after rows are edited in the database file', async () => {
+  // Tampering goes around Signoff: straight to the store with SQL, as someone with database access could.
+  it('reports the first broken link after rows are edited in the database', async () => {
     expect((await api.get(`${AUDIT}/verify`, 'admin')).body.valid).toBe(true);
 
     const target = (await api.get(`${AUDIT}?action=stage.decided&requestId=${denied}`, 'admin')).body.value[0];
-    const file = new BetterSqlite3(join(server.dataDir, 'signoff.db'));
-    try {
-      // Someone rewrites history: the deny becomes an approve, and a later event is edited too.
-      file.prepare('update audit_events set "after" = replace("after", \'Deny\', \'Approve\') where id = ?').run(target.id);
-      file.prepare('update audit_events set actor_id = ? where seq = (select max(seq) from audit_events)').run(carol);
-    } finally {
-      file.close();
-    }
+    const db = server.running.services.store.db;
+    // Someone rewrites history: the deny becomes an approve, and a later event is edited too.
+    await sql`update audit_events set "after" = replace("after", 'Deny', 'Approve') where id = ${target.id}`.execute(db);
+    await sql`update audit_events set actor_id = ${carol} where seq = (select max(seq) from audit_events)`.execute(db);
     const broken = await api.get(`${AUDIT}/verify`, 'admin');
     expect(broken.body).toMatchObject({ valid: false, firstBrokenLink: { id: target.id, sequence: target.sequence, reason: 'hashMismatch', found: target.hash } });
     expect(broken.body.checked).toBe(target.sequence - 1);

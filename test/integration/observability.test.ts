@@ -71,23 +71,24 @@ describe('graceful shutdown', () => {
     try {
       const target = new URL(`${child.url}/dev/token`);
       const body = JSON.stringify({ username: 'alice@contoso.com' });
-      // Each request sends its headers and half its body, so the server is serving it when SIGTERM lands.
+      // Each request asks for 100-continue, so it is known to be in the server's hands (headers
+      // parsed, handler waiting for the body) before SIGTERM lands; the body follows after it.
       const inFlight = Array.from({ length: 20 }, () => {
-        const req = request({ host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } });
+        const req = request({ host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), expect: '100-continue' } });
         const done = new Promise<number | string>((resolve) => {
           req.on('response', (res) => { res.resume(); res.on('end', () => resolve(res.statusCode ?? 0)); });
           req.on('error', (e) => resolve(`failed: ${e.message}`));
         });
-        req.write(body.slice(0, 10));
-        return { req, done, connected: new Promise((r) => req.on('socket', (s) => s.on('connect', r))) };
+        req.flushHeaders();
+        return { req, done, accepted: new Promise((r) => req.on('continue', r)) };
       });
-      await Promise.all(inFlight.map((f) => f.connected));
-      await new Promise((r) => setTimeout(r, 100));
+      await Promise.all(inFlight.map((f) => f.accepted));
       child.process.kill('SIGTERM');
       await new Promise((r) => setTimeout(r, 200));
-      for (const f of inFlight) f.req.end(body.slice(10));
+      for (const f of inFlight) f.req.end(body);
       const statuses = await Promise.all(inFlight.map((f) => f.done));
-      expect(statuses).toEqual(Array(20).fill(200));
+      expect(statuses.filter((s) => s !== 200)).toEqual([]);
+      expect(statuses).toHaveLength(20);
       const { code } = await child.exited;
       expect(code).toBe(0);
       // New connections are refused once it has stopped.

@@ -297,6 +297,8 @@ describe('the web inbox, in Chromium', () => {
       const card = await inboxCard(page, 'Prod Ops (member)');
       expect(await card.textContent()).toContain('Alice Requestor asks for Prod Ops (member)');
       expect(await card.textContent()).toContain('Deploy the hotfix');
+      // Everyone who may decide the stage is named, so an approver knows who else could act.
+      expect(await card.textContent()).toMatch(/Who may decide\s*Bob Approver, Carol Approver/);
       await card.getByLabel('Your justification').fill(`${user} says yes`);
       cards.push(card);
     }

@@ -2,26 +2,19 @@
 import { ApiFailure, accessPackageName, graph, groupName, list, optional, roleName, userName } from './api.js';
 import { formatSchedule, formatTicket } from './format.js';
 
-const DAY = 86_400_000;
-
-/**
- * Where each family lives in Graph. `stageTimeoutMs` is Microsoft's default stage timeout: Graph
- * does not expose a stage's deadline, so the time left is counted from when the stage started.
- */
+/** Where each family lives in Graph. */
 export const FAMILIES = {
   directoryRole: {
     label: 'Microsoft Entra role',
     approvals: '/beta/roleManagement/directory/roleAssignmentApprovals',
     requests: '/beta/roleManagement/directory/roleAssignmentScheduleRequests',
     mine: 'principal',
-    stageTimeoutMs: DAY,
   },
   group: {
     label: 'Group',
     approvals: '/beta/identityGovernance/privilegedAccess/group/assignmentApprovals',
     requests: '/beta/identityGovernance/privilegedAccess/group/assignmentScheduleRequests',
     mine: 'principal',
-    stageTimeoutMs: DAY,
   },
   accessPackage: {
     label: 'Access package',
@@ -30,7 +23,6 @@ export const FAMILIES = {
     mine: 'target',
     // Navigation properties (which package, for whom) come only when expanded.
     expand: '?$expand=accessPackage,accessPackageAssignment',
-    stageTimeoutMs: 14 * DAY,
   },
 };
 
@@ -80,13 +72,23 @@ export function reviewerOf(step) {
   return reviewedBy ? { id: reviewedBy.id ?? null, name: reviewedBy.displayName ?? reviewedBy.userPrincipalName ?? 'another approver' } : null;
 }
 
-/** The step in progress, its position, and when it will expire if no one decides. */
-function currentStage(steps, created, timeoutMs) {
+/**
+ * The step in progress, its position, when it expires if no one decides and who may decide it:
+ * Signoff annotates each started step with its deadlines and approvers.
+ */
+function currentStage(steps) {
   const index = steps.findIndex((s) => s.status === 'InProgress');
   if (index < 0) return null;
-  const startedAt = index === 0 ? created : steps[index - 1]?.reviewedDateTime;
-  const started = startedAt ? Date.parse(startedAt) : Number.NaN;
-  return { step: steps[index], number: index + 1, of: steps.length, expiresAt: Number.isNaN(started) ? null : started + timeoutMs };
+  const step = steps[index];
+  const expires = Date.parse(step['@signoff.expirationDateTime'] ?? '');
+  const escalates = Date.parse(step['@signoff.escalationDateTime'] ?? '');
+  const approvers = Array.isArray(step['@signoff.approvers']) ? step['@signoff.approvers'] : [];
+  return {
+    step, number: index + 1, of: steps.length,
+    expiresAt: Number.isNaN(expires) ? null : expires,
+    escalatesAt: Number.isNaN(escalates) ? null : escalates,
+    approvers: approvers.map((a) => a.displayName ?? a.id).sort((a, b) => a.localeCompare(b)),
+  };
 }
 
 /** One approval with what it is about, ready to show. `request` / `approval` are passed when a list already had them. */
@@ -101,7 +103,7 @@ export async function loadApproval({ family, approvalId, request, approval }) {
   return {
     family, familyLabel: where.label, approvalId, steps, ...described,
     requestor: described.principalId ? await userName(described.principalId) : 'Unknown requestor',
-    stage: currentStage(steps, described.created, where.stageTimeoutMs),
+    stage: currentStage(steps),
   };
 }
 

@@ -1,46 +1,20 @@
 /**
- * Decided history. Graph has no "approvals I decided" list, so this browser remembers which
- * approvals it has shown each approver and reads each back: its steps say who decided what.
+ * Decided history: the steps this approver decided, newest first, from Signoff's
+ * `/signoff/v1/approvals/decided` (Graph has no such list), each read back for what it was about.
  */
-import { ApiFailure, currentSession } from './api.js';
+import { ApiFailure, currentSession, list } from './api.js';
 import { loadApproval, reviewerOf } from './approvals.js';
 import { emptyState, errorBox, facts, h, loading, replaceChildren, uid } from './dom.js';
 import { formatDate } from './format.js';
 
-const KEEP = 100;
-const keyFor = (userId) => `signoff.seen.${userId}`;
+/** The most a person scrolls through here; older decisions are in the audit log. */
+const SHOWN = 100;
 
-function remembered(userId) {
-  try {
-    const value = JSON.parse(localStorage.getItem(keyFor(userId)) ?? '[]');
-    return Array.isArray(value) ? value.filter((r) => r && typeof r.family === 'string' && typeof r.approvalId === 'string') : [];
-  } catch {
-    return [];
-  }
-}
-
-export function rememberApprovals(userId, items) {
-  const known = remembered(userId);
-  const ids = new Set(known.map((r) => r.approvalId));
-  const added = items.filter((i) => !ids.has(i.approvalId)).map((i) => ({ family: i.family, approvalId: i.approvalId }));
-  if (added.length === 0) return;
-  try {
-    localStorage.setItem(keyFor(userId), JSON.stringify([...added, ...known].slice(0, KEEP)));
-  } catch {
-    // Storage full or disabled: history is a convenience, the inbox works without it.
-  }
-}
-
-/** What the caller decided, or else how the approval ended; null while it still waits for the caller. */
-function outcomeFor(item, userId) {
-  const mine = item.steps.find((s) => reviewerOf(s)?.id === userId && s.reviewResult !== 'NotReviewed');
-  if (mine) return { result: mine.reviewResult, byMe: true, at: mine.reviewedDateTime };
+/** The caller's decision on this approval, and how the approval ended. */
+function outcomeFor(item, decision) {
   const denied = item.steps.find((s) => s.reviewResult === 'Denied');
-  if (denied) return { result: 'Denied', byMe: false, at: denied.reviewedDateTime };
-  if (item.steps.some((s) => s.status === 'Expired')) return { result: 'Expired', byMe: false, at: null };
-  if (item.steps.length > 0 && item.steps.every((s) => s.reviewResult === 'Approved')) return { result: 'Approved', byMe: false, at: item.steps.at(-1).reviewedDateTime };
-  if (item.stage?.step.assignedToMe) return null;
-  return { result: item.status === 'Canceled' ? 'Canceled' : 'Pending', byMe: false, at: null };
+  const ended = denied ? 'Denied' : item.steps.length > 0 && item.steps.every((s) => s.reviewResult === 'Approved') ? 'Approved' : null;
+  return { result: decision.reviewResult, byMe: true, at: decision.reviewedDateTime, ended };
 }
 
 function stepsLine(item) {
@@ -56,7 +30,8 @@ function row(item, outcome) {
   return h('article', { class: 'card compact', 'aria-labelledby': titleId, 'data-result': outcome.result },
     h('h3', { id: titleId }, h('span', { class: 'requestor' }, item.requestor), ' — ', item.what),
     h('p', { class: 'tags' },
-      h('span', { class: `pill ${outcome.result.toLowerCase()}` }, outcome.byMe ? `You ${outcome.result.toLowerCase()}` : outcome.result),
+      h('span', { class: `pill ${outcome.result.toLowerCase()}` }, `You ${outcome.result.toLowerCase()}`),
+      outcome.ended && outcome.ended !== outcome.result ? h('span', { class: 'tag' }, `Request ${outcome.ended.toLowerCase()}`) : null,
       h('span', { class: 'tag' }, item.familyLabel)),
     facts([['Stages', stepsLine(item)], ['Decided', formatDate(outcome.at)], ['Justification', item.justification]]));
 }
@@ -76,20 +51,19 @@ export async function renderHistory(main, session, params) {
     h('div', { class: 'toolbar' }, h('label', { for: selectId }, 'Show'), select),
     body);
 
-  const userId = session.user.id;
   try {
-    const items = await Promise.all(remembered(userId).map((ref) => loadApproval(ref).catch((error) => {
-      if (error instanceof ApiFailure && (error.status === 404 || error.status === 403)) return null;
-      throw error;
-    })));
+    const result = filter === 'Approved' ? 'Approve' : filter === 'Denied' ? 'Deny' : null;
+    const decisions = (await list(`/signoff/v1/approvals/decided?$top=${SHOWN}${result ? `&result=${result}` : ''}`)).slice(0, SHOWN);
+    const items = await Promise.all(decisions.map((d) => loadApproval({ family: d.family, approvalId: d.approvalId })
+      .then((item) => ({ item, outcome: outcomeFor(item, d) }), (error) => {
+        if (error instanceof ApiFailure && (error.status === 404 || error.status === 403)) return null;
+        throw error;
+      })));
     if (!currentSession()) return heading;
-    const decided = items.filter(Boolean)
-      .map((item) => ({ item, outcome: outcomeFor(item, userId) }))
-      .filter(({ outcome }) => outcome && (filter === 'all' || outcome.result === filter))
-      .sort((a, b) => String(b.outcome.at ?? '').localeCompare(String(a.outcome.at ?? '')));
+    const decided = items.filter(Boolean);
     if (decided.length === 0) {
       replaceChildren(body, emptyState(filter === 'all' ? 'Nothing decided yet.' : `No ${filter.toLowerCase()} approvals.`,
-        'Approvals you have seen in this browser appear here once they are decided.'));
+        'Approvals you approve or deny appear here.'));
     } else {
       replaceChildren(body, h('div', { class: 'cards' }, decided.map(({ item, outcome }) => row(item, outcome))));
     }

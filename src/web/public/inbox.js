@@ -3,12 +3,12 @@ import { ApiFailure, serverNow } from './api.js';
 import { decide, pendingForMe } from './approvals.js';
 import { announce, emptyState, errorBox, facts, formMessage, h, loading, replaceChildren, setMessage, uid } from './dom.js';
 import { formatDate, formatSpan } from './format.js';
-import { rememberApprovals } from './history.js';
 
 function timeLeft(stage, now) {
   if (!stage?.expiresAt) return null;
   const left = stage.expiresAt - now;
-  return left > 0 ? `expires in ${formatSpan(left)}` : 'expiring now';
+  const escalation = stage.escalatesAt && stage.escalatesAt > now ? `, escalates in ${formatSpan(stage.escalatesAt - now)}` : '';
+  return left > 0 ? `expires in ${formatSpan(left)}${escalation}` : 'expiring now';
 }
 
 function decisionForm(item, step, session, onDone) {
@@ -37,7 +37,6 @@ function decisionForm(item, step, session, onDone) {
     try {
       const outcome = await decide(item, step, reviewResult, field.value.trim() || null);
       if (outcome.ok) {
-        rememberApprovals(session.user.id, [item]);
         onDone(`${reviewResult === 'Approve' ? 'Approved' : 'Denied'}: ${item.requestor}, ${item.what}.`);
         return;
       }
@@ -45,7 +44,6 @@ function decisionForm(item, step, session, onDone) {
       const what = outcome.result && outcome.result !== 'NotReviewed' ? ` (${outcome.result.toLowerCase()})` : '';
       setMessage(message, `${by}${what}. Nothing more to do here.`, 'error');
       field.disabled = true;
-      rememberApprovals(session.user.id, [item]);
     } catch (error) {
       // A 400 (justification required, too long...) or 403: the server's words, and the form stays usable.
       setMessage(message, error instanceof ApiFailure ? error.message : 'The decision could not be sent; check the connection and try again.', 'error');
@@ -72,6 +70,7 @@ function card(item, now, session, onDone) {
       ['Schedule', item.schedule],
       ['Requested', formatDate(item.created)],
       ['Stage', stage?.step.displayName],
+      ['Who may decide', stage?.approvers.length ? stage.approvers.join(', ') : null],
     ]),
     stage ? decisionForm(item, stage.step, session, onDone) : h('p', { class: 'muted' }, 'No stage is waiting for a decision.'));
 }
@@ -84,7 +83,6 @@ export async function renderInbox(main, session) {
   const refresh = async (notice) => {
     try {
       const [items, now] = await Promise.all([pendingForMe(), serverNow()]);
-      rememberApprovals(session.user.id, items);
       const done = notice ? h('p', { class: 'notice success', role: 'status' }, notice) : null;
       if (items.length === 0) {
         replaceChildren(body, done, emptyState('Nothing waits for your decision.', 'Requests that need your approval appear here.'));

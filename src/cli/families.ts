@@ -11,6 +11,8 @@ export interface FamilyApi {
   /** The caller's own requests. */
   readonly mine: string;
   readonly approvals: string;
+  /** Query string that brings the navigation properties `target` and `principal` read (entitlement management serves them only on $expand). */
+  readonly expand: string;
   readonly target: (request: any) => string;
   readonly status: (request: any) => string;
   readonly principal: (request: any) => string;
@@ -22,6 +24,7 @@ export const FAMILY_APIS: Readonly<Record<CliFamily, FamilyApi>> = {
     requests: '/beta/roleManagement/directory/roleAssignmentScheduleRequests',
     mine: "/beta/roleManagement/directory/roleAssignmentScheduleRequests/filterByCurrentUser(on='principal')",
     approvals: '/beta/roleManagement/directory/roleAssignmentApprovals',
+    expand: '',
     target: (r) => `${r.roleDefinitionId} at ${r.directoryScopeId ?? '/'}`,
     status: (r) => r.status,
     principal: (r) => r.principalId,
@@ -31,6 +34,7 @@ export const FAMILY_APIS: Readonly<Record<CliFamily, FamilyApi>> = {
     requests: '/beta/identityGovernance/privilegedAccess/group/assignmentScheduleRequests',
     mine: "/beta/identityGovernance/privilegedAccess/group/assignmentScheduleRequests/filterByCurrentUser(on='principal')",
     approvals: '/beta/identityGovernance/privilegedAccess/group/assignmentApprovals',
+    expand: '',
     target: (r) => `${r.groupId} (${r.accessId})`,
     status: (r) => r.status,
     principal: (r) => r.principalId,
@@ -40,6 +44,7 @@ export const FAMILY_APIS: Readonly<Record<CliFamily, FamilyApi>> = {
     requests: '/beta/identityGovernance/entitlementManagement/accessPackageAssignmentRequests',
     mine: "/beta/identityGovernance/entitlementManagement/accessPackageAssignmentRequests/filterByCurrentUser(on='target')",
     approvals: '/beta/identityGovernance/entitlementManagement/accessPackageAssignmentApprovals',
+    expand: '?$expand=accessPackage,accessPackageAssignment,requestor',
     target: (r) => r.accessPackageAssignment?.accessPackageId ?? r.accessPackage?.id ?? r.accessPackageId ?? '',
     status: (r) => r.requestState ?? r.state ?? r.status,
     principal: (r) => r.accessPackageAssignment?.targetId ?? r.requestor?.id ?? r.target?.objectId ?? '',

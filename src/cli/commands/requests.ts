@@ -114,7 +114,7 @@ export function addRequestsCommands(program: Command): void {
     .option('--all', "everyone's requests (administrators see all; others their own)")
     .action(async (opts: { family?: string; all?: boolean }, command: Command) => {
       const ctx = contextOf(command);
-      const found = await collectAcross<any>(ctx.client, familiesOf(opts.family), (api) => (opts.all ? api.requests : api.mine));
+      const found = await collectAcross<any>(ctx.client, familiesOf(opts.family), (api) => `${opts.all ? api.requests : api.mine}${api.expand}`);
       found.sort((a, b) => String(b.item.createdDateTime).localeCompare(String(a.item.createdDateTime)));
       emit(ctx.output, found.map(withFamily), () => renderTable(found, COLUMNS));
     }), 'signoff requests list --family role --output json');
@@ -124,7 +124,7 @@ export function addRequestsCommands(program: Command): void {
     .option('--family <family>', 'role, group or accessPackage (default: look in each)')
     .action(async (id: string, opts: { family?: string }, command: Command) => {
       const ctx = contextOf(command);
-      showRequest(ctx, await findAcross<any>(ctx.client, familiesOf(opts.family), (api) => `${api.requests}/${encodeURIComponent(id)}`));
+      showRequest(ctx, await findAcross<any>(ctx.client, familiesOf(opts.family), (api) => `${api.requests}/${encodeURIComponent(id)}${api.expand}`));
     }), 'signoff requests show 5f0c…');
 
   withExample(requests.command('cancel <id>')

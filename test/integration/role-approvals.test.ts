@@ -1,23 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GRAPH_ERRORS } from '../../src/http/graph/graph-errors.js';
 import { DEMO } from '../support/demo.js';
+import { expectGraphError } from '../support/graph-errors.js';
 import { Api, activationBody } from '../support/http.js';
 import { type TestServer, startTestServer, testStores } from '../support/test-server.js';
 
 const REQUESTS = '/beta/roleManagement/directory/roleAssignmentScheduleRequests';
 const APPROVALS = '/beta/roleManagement/directory/roleAssignmentApprovals';
 const { alice, bob } = DEMO.users;
-
-function expectGraphError(res: { status: number; body: any; headers: Headers }, code: keyof typeof GRAPH_ERRORS) {
-  const entry = GRAPH_ERRORS[code];
-  expect(res.status).toBe(entry.status);
-  expect(res.body.error.code).toBe(entry.code);
-  expect(typeof res.body.error.message).toBe('string');
-  expect(res.body.error.message.length).toBeGreaterThan(0);
-  expect(res.body.error.innerError['request-id']).toBe(res.headers.get('request-id'));
-  expect(res.body.error.innerError['client-request-id']).toBe(res.headers.get('client-request-id'));
-  expect(res.body.error.innerError.date).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/);
-}
 
 describe.each(testStores())('PIM for Entra roles through Graph (%s store)', (store) => {
   let server: TestServer;

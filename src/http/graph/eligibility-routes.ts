@@ -1,0 +1,111 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import Type from 'typebox';
+import { type EligibilityChange, getEligibilityRequestForCaller, listEligibilitiesForCaller, listEligibilityRequestsForCaller, submitEligibilityRequest } from '../../app/eligibility.js';
+import { ELIGIBILITY_ACTIONS } from '../../domain/eligibility.js';
+import type { Family, Target } from '../../domain/request.js';
+import type { EligibilityRequest } from '../../store/eligibility-requests-repo.js';
+import { ApiError } from '../api-error.js';
+import { GROUP_NAMES, ROLE_NAMES, type TargetNames, eligibilityInstanceShape, eligibilityRequestShape, eligibilityScheduleShape } from './eligibility-shapes.js';
+import { type GraphDeps, actorOf, callerOf, odataContext } from './graph-context.js';
+import { GroupRequestBody, pickAccessId } from './group-routes.js';
+import { RoleRequestBody } from './role-routes.js';
+import { applyFilter, applySelect, collection, decodeSkipToken, encodeSkipToken, nextLink, pageSize, parseFunctionCall, selectOne } from './odata.js';
+import { pickAction } from './pim-actions.js';
+import { EntityKey } from './request-collection-routes.js';
+import { pimSubmitFields } from './request-input.js';
+
+/** Eligibility requests carry the same fields as the family's assignment requests. */
+type AnyBody = Type.Static<typeof RoleRequestBody> | Type.Static<typeof GroupRequestBody>;
+
+/** One family's eligibility collections: where they live, how a body names its target, how items look. */
+interface EligibilityCollections {
+  readonly family: Family;
+  readonly base: string;
+  readonly requests: string;
+  readonly schedules: string;
+  readonly instances: string;
+  readonly body: typeof RoleRequestBody | typeof GroupRequestBody;
+  readonly target: (body: AnyBody) => Target;
+  readonly names: TargetNames;
+}
+
+const ROLES: EligibilityCollections = {
+  family: 'directoryRole', base: 'roleManagement/directory',
+  requests: 'roleEligibilityScheduleRequests', schedules: 'roleEligibilitySchedules', instances: 'roleEligibilityScheduleInstances',
+  body: RoleRequestBody,
+  target: (body) => {
+    const b = body as Type.Static<typeof RoleRequestBody>;
+    if (b.appScopeId) throw new ApiError('BAD_REQUEST', 'appScopeId is not supported; use directoryScopeId.');
+    return { family: 'directoryRole', resourceId: b.roleDefinitionId.toLowerCase(), scope: b.directoryScopeId ?? '/' };
+  },
+  names: ROLE_NAMES,
+};
+
+const GROUPS: EligibilityCollections = {
+  family: 'group', base: 'identityGovernance/privilegedAccess/group',
+  requests: 'eligibilityScheduleRequests', schedules: 'eligibilitySchedules', instances: 'eligibilityScheduleInstances',
+  body: GroupRequestBody,
+  target: (body) => {
+    const b = body as Type.Static<typeof GroupRequestBody>;
+    return { family: 'group', resourceId: b.groupId.toLowerCase(), scope: pickAccessId(b.accessId) };
+  },
+  names: GROUP_NAMES,
+};
+
+type Position = { createdAt: string; id: string };
+const isPosition = (v: unknown): v is Position => typeof v === 'object' && v !== null
+  && typeof (v as Position).createdAt === 'string' && typeof (v as Position).id === 'string';
+
+function register(app: FastifyInstance, deps: GraphDeps, c: EligibilityCollections): void {
+  const requestsPath = `/${c.base}/${c.requests}`;
+  const context = (request: FastifyRequest, what: string) => odataContext(request, deps.version, `${c.base}/${what}`);
+  const list = (request: FastifyRequest, items: readonly EligibilityRequest[], next: Position | null) => {
+    const query = request.query as Record<string, unknown>;
+    const shaped = items.map((r) => eligibilityRequestShape(c.names, r));
+    return collection(context(request, c.requests), applySelect(applyFilter(shaped, query), query), next ? nextLink(request, encodeSkipToken(next)) : null);
+  };
+
+  app.post<{ Body: AnyBody }>(requestsPath, { schema: { body: c.body } }, async (request, reply) => {
+    const body = request.body;
+    if (body.isValidationOnly) throw new ApiError('BAD_REQUEST', 'isValidationOnly is not supported for eligibility requests.');
+    const change: EligibilityChange = {
+      action: pickAction(body.action, ELIGIBILITY_ACTIONS), target: c.target(body),
+      ...pimSubmitFields(body),
+    };
+    const created = await submitEligibilityRequest(deps.services, actorOf(request), callerOf(request), change);
+    return reply.code(201).send({ '@odata.context': context(request, `${c.requests}/$entity`), ...eligibilityRequestShape(c.names, created) });
+  });
+
+  app.get(requestsPath, async (request) => {
+    const query = request.query as Record<string, unknown>;
+    const page = await listEligibilityRequestsForCaller(deps.services, callerOf(request), { family: c.family, onlyOwn: false, limit: pageSize(query), after: decodeSkipToken(query, isPosition) });
+    return list(request, page.items, page.next);
+  });
+
+  app.get<{ Params: { id: string } }>(`${requestsPath}/:id`, { schema: { params: EntityKey } }, async (request) => {
+    const query = request.query as Record<string, unknown>;
+    const call = parseFunctionCall(request.params.id, 'filterByCurrentUser');
+    if (call) {
+      if (call.on !== 'principal') throw new ApiError('BAD_REQUEST', `filterByCurrentUser supports on='principal', not on='${call.on ?? ''}'.`);
+      const page = await listEligibilityRequestsForCaller(deps.services, callerOf(request), { family: c.family, onlyOwn: true, limit: pageSize(query), after: decodeSkipToken(query, isPosition) });
+      return list(request, page.items, page.next);
+    }
+    const found = await getEligibilityRequestForCaller(deps.services, callerOf(request), c.family, request.params.id);
+    return selectOne({ '@odata.context': context(request, `${c.requests}/$entity`), ...eligibilityRequestShape(c.names, found) }, query);
+  });
+
+  for (const [path, kind] of [[c.schedules, 'schedules'], [c.instances, 'instances']] as const) {
+    app.get(`/${c.base}/${path}`, async (request) => {
+      const query = request.query as Record<string, unknown>;
+      const rows = await listEligibilitiesForCaller(deps.services, callerOf(request), c.family, kind);
+      const shaped = rows.map((e) => (kind === 'schedules' ? eligibilityScheduleShape(c.names, e) : eligibilityInstanceShape(c.names, e)));
+      return collection(context(request, path), applySelect(applyFilter(shaped, query), query), null);
+    });
+  }
+}
+
+/** Eligibility through Graph, for PIM for roles and PIM for groups: administrators' requests, schedules and instances. */
+export function registerEligibilityRoutes(app: FastifyInstance, deps: GraphDeps): void {
+  register(app, deps, ROLES);
+  register(app, deps, GROUPS);
+}

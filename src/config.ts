@@ -16,6 +16,12 @@ export interface Config {
   readonly tlsKeyFile: string | null;
   readonly oidcIssuer: string | null;
   readonly oidcAudience: string | null;
+  /** Token claims tried in order to find the caller in the directory (SIGNOFF_OIDC_SUBJECT_CLAIMS). */
+  readonly oidcSubjectClaims: readonly string[];
+  /** Least time between two JWKS refetches caused by an unknown key id. */
+  readonly oidcJwksCooldownMs: number;
+  /** Requests per minute per caller (per address before authentication); 0 turns the limit off. */
+  readonly rateLimitPerMinute: number;
   readonly logLevel: string;
   readonly timerIntervalMs: number;
   /** How often the outbox worker fans out events and sends due webhook deliveries. */
@@ -40,6 +46,13 @@ function positiveIntFrom(value: string | undefined, fallback: number, name: stri
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, not '${value}'.`);
+  return n;
+}
+
+function nonNegativeIntFrom(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number, 0 or more, not '${value}'.`);
   return n;
 }
 
@@ -74,6 +87,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigOv
     tlsKeyFile: flags.key ?? env.SIGNOFF_TLS_KEY ?? null,
     oidcIssuer: env.SIGNOFF_OIDC_ISSUER ?? null,
     oidcAudience: env.SIGNOFF_OIDC_AUDIENCE ?? null,
+    oidcSubjectClaims: (env.SIGNOFF_OIDC_SUBJECT_CLAIMS || 'oid,sub,preferred_username,upn').split(',').map((c) => c.trim()).filter(Boolean),
+    oidcJwksCooldownMs: nonNegativeIntFrom(env.SIGNOFF_OIDC_JWKS_COOLDOWN_MS, 30_000, 'SIGNOFF_OIDC_JWKS_COOLDOWN_MS'),
+    rateLimitPerMinute: nonNegativeIntFrom(env.SIGNOFF_RATE_LIMIT_PER_MINUTE, 6000, 'SIGNOFF_RATE_LIMIT_PER_MINUTE'),
     logLevel: env.LOG_LEVEL ?? 'info',
     timerIntervalMs: Number(env.SIGNOFF_TIMER_INTERVAL_MS ?? 1000),
     outboxIntervalMs: positiveIntFrom(env.SIGNOFF_OUTBOX_INTERVAL_MS ?? env.SIGNOFF_TIMER_INTERVAL_MS, 1000, 'SIGNOFF_OUTBOX_INTERVAL_MS'),

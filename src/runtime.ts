@@ -12,6 +12,7 @@ import { DEV_AUDIENCE, loadOrCreateSigningKey } from './auth/dev-issuer.js';
 import { type TokenVerifier, createVerifier, localKeys, remoteKeys } from './auth/verify-token.js';
 import type { Config } from './config.js';
 import { createAuthenticator } from './http/authenticate.js';
+import { RateLimiter, withRateLimit } from './http/rate-limit.js';
 import { storedClockOffset } from './http/dev-routes.js';
 import { buildApp } from './http/server.js';
 import { type OutboxWorker, startOutboxWorker } from './notify/outbox-worker.js';
@@ -50,13 +51,15 @@ export async function openStore(config: Config): Promise<Store> {
   return openSqliteStore(join(config.dataDir, 'signoff.db'));
 }
 
-async function externalVerifier(issuer: string, audience: string | null): Promise<TokenVerifier> {
+async function externalVerifier(issuer: string, audience: string | null, jwksCooldownMs: number): Promise<TokenVerifier> {
   const discoveryUrl = `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
   const response = await fetch(discoveryUrl);
   if (!response.ok) throw new Error(`OIDC discovery at ${discoveryUrl} answered ${response.status}.`);
   const doc = (await response.json()) as { issuer?: string; jwks_uri?: string };
   if (!doc.jwks_uri || !doc.issuer) throw new Error(`OIDC discovery at ${discoveryUrl} has no issuer or jwks_uri.`);
-  return createVerifier({ issuer: doc.issuer, audiences: [audience ?? DEV_AUDIENCE], keys: remoteKeys(doc.jwks_uri) });
+  // OpenID Connect Discovery 1.0 §4.3: a document naming another issuer is not this issuer's.
+  if (doc.issuer.replace(/\/$/, '') !== issuer.replace(/\/$/, '')) throw new Error(`OIDC discovery at ${discoveryUrl} names the issuer '${doc.issuer}', not '${issuer}'.`);
+  return createVerifier({ issuer: doc.issuer, audiences: [audience ?? DEV_AUDIENCE], keys: remoteKeys(doc.jwks_uri, { cooldownMs: jwksCooldownMs }) });
 }
 
 function listen(server: Server | HttpsServer, port: number, host: string): Promise<number> {
@@ -78,6 +81,8 @@ export async function startSignoff(config: Config, options: StartOptions = {}): 
   const logger = options.logger === undefined ? pino({ level: config.logLevel, redact: ['req.headers.authorization'] }) : options.logger;
   // A tenant file with a mistake stops the start before anything is opened.
   const tenant = config.tenantFile ? loadTenantFile(config.tenantFile) : config.demo ? loadTenantFile(DEMO_TENANT_PATH) : null;
+  // So does an identity provider that cannot be discovered.
+  const external = config.oidcIssuer ? await externalVerifier(config.oidcIssuer, config.oidcAudience, config.oidcJwksCooldownMs) : null;
   const store = await openStore(config);
   const devMode = config.oidcIssuer === null;
   const devClock = devMode && !options.clock ? new DevClock() : null;
@@ -94,7 +99,7 @@ export async function startSignoff(config: Config, options: StartOptions = {}): 
   const jwks = signingKey ? { keys: [signingKey.publicJwk] } : { keys: [] };
   const verifier = signingKey
     ? createVerifier({ issuer: config.publicUrl, audiences: [DEV_AUDIENCE], keys: localKeys(jwks), algorithms: ['RS256'] })
-    : await externalVerifier(config.oidcIssuer!, config.oidcAudience);
+    : external!;
 
   let handler: ((req: IncomingMessage, res: ServerResponse) => void) | null = null;
   let timers: TimerLoop | null = null;
@@ -104,7 +109,8 @@ export async function startSignoff(config: Config, options: StartOptions = {}): 
   })) : undefined;
   const app = await buildApp({
     services,
-    authenticator: createAuthenticator(services, verifier),
+    // One limiter for every dialect, so a caller's allowance is shared across Graph, ARM and Signoff's API.
+    authenticator: withRateLimit(createAuthenticator(services, verifier, config.oidcSubjectClaims), config.rateLimitPerMinute > 0 ? new RateLimiter(config.rateLimitPerMinute) : null),
     dev: signingKey && movableClock ? { services, signingKey, issuer: config.publicUrl, clock: movableClock, jwks, runTimers: () => timers!.runNow(), tools: devTools } : null,
     logger: options.logStream
       ? { level: config.logLevel, stream: options.logStream, redact: ['req.headers.authorization'] }

@@ -5,10 +5,10 @@ import type { Family } from '../domain/request.js';
 import type { Instant } from '../domain/time.js';
 import { resolveApprovers } from '../directory/resolve-approvers.js';
 import { inboxPage, loadStages, loadStagesFor, saveChangedStages, syncInbox } from '../store/approvals-repo.js';
-import { type StoredRequest, getRequest, getRequests, setRequestStatus } from '../store/requests-repo.js';
+import { type StoredRequest, getRequest, getRequests } from '../store/requests-repo.js';
 import { type Db, WriteConflictError } from '../store/store.js';
 import { type Caller, mayReadApproval } from './authorization.js';
-import { provisionGrant } from './provision.js';
+import { settleApproval } from './approval-outcome.js';
 import { recordEvents } from './record-events.js';
 import type { Actor, Services } from './services.js';
 
@@ -82,15 +82,9 @@ export async function decideStep(services: Services, actor: Actor & { userId: st
         }, (stage) => waiting.get(stage.index) ?? { primary: [], escalation: [] });
         await saveChangedStages(tx, view.approval.id, transition.changed, readVersions);
         await syncInbox(tx, { approval: transition.approval, family: view.request.request.target.family, stages: transition.changed, createdAt: view.request.request.createdAt, now });
-        let stored = view.request;
-        const events = [...transition.events];
-        if (transition.outcome === 'Denied') {
-          stored = await setRequestStatus(tx, stored, 'Denied', now);
-        } else if (transition.outcome === 'Granted') {
-          const granted = await provisionGrant(tx, services, stored, now);
-          stored = granted.stored;
-          events.push(...granted.events);
-        }
+        const settled = await settleApproval(tx, services, view.request, transition.outcome, now);
+        const stored = settled.stored;
+        const events = [...transition.events, ...settled.events];
         const before = view.approval.stages.find((s) => s.id === input.stageId)!;
         const after = transition.approval.stages.find((s) => s.id === input.stageId)!;
         await recordEvents(tx, services, actor, events, now, new Map([[input.stageId, {

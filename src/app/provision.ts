@@ -1,6 +1,7 @@
 import type { DomainEvent } from '../domain/events.js';
 import type { Instant } from '../domain/time.js';
-import { insertAssignment } from '../store/assignments-repo.js';
+import { isExtension } from '../domain/lifecycle.js';
+import { type Assignment, activeAssignmentFor, endAssignment, insertAssignment } from '../store/assignments-repo.js';
 import { type StoredRequest, setRequestStatus } from '../store/requests-repo.js';
 import type { Db } from '../store/store.js';
 import type { Services } from './services.js';
@@ -15,6 +16,9 @@ export async function provisionGrant(tx: Db, services: Services, stored: StoredR
     const granted = stored.request.status === 'Granted' ? stored : await setRequestStatus(tx, stored, 'Granted', null);
     return { stored: granted, events: [] };
   }
+  // An extension replaces the assignment it extends: the old one ends as the new schedule begins.
+  const replaced = isExtension(request.action) ? await activeAssignmentFor(tx, request.target, request.principalId, now) : undefined;
+  if (replaced) await endAssignment(tx, replaced.id, now);
   const assignmentId = services.newId();
   await insertAssignment(tx, {
     id: assignmentId, family: request.target.family, request_id: request.id, principal_id: request.principalId,
@@ -24,9 +28,17 @@ export async function provisionGrant(tx: Db, services: Services, stored: StoredR
   const provisioned = await setRequestStatus(tx, stored, 'Provisioned', now);
   return {
     stored: provisioned,
-    events: [{
+    events: [...(replaced ? [endedEvent(replaced, request.id, now, 'extended')] : []), {
       type: 'assignment.started', family: request.target.family, requestId: request.id, assignmentId,
       data: { principalId: request.principalId, resourceId: request.target.resourceId, scope: request.target.scope, startAt: request.schedule.startAt, endAt: request.schedule.endAt },
     }],
+  };
+}
+
+/** The event of an assignment ending before or at its schedule's end, with why. */
+export function endedEvent(a: Assignment, requestId: string, now: Instant, reason: string): DomainEvent {
+  return {
+    type: 'assignment.ended', family: a.family as DomainEvent['family'], requestId, assignmentId: a.id,
+    data: { principalId: a.principal_id, resourceId: a.resource_id, scope: a.scope, endAt: now, reason },
   };
 }

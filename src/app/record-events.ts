@@ -11,6 +11,7 @@ function targetOf(e: DomainEvent): { type: string; id: string } {
   if (e.assignmentId) return { type: 'assignment', id: e.assignmentId };
   if (e.stageId) return { type: 'approvalStage', id: e.stageId };
   if (e.policyId) return { type: 'policy', id: e.policyId };
+  if (e.eligibilityId) return { type: 'eligibility', id: e.eligibilityId };
   return { type: 'request', id: e.requestId ?? '' };
 }
 

@@ -1,14 +1,15 @@
-import { type ActivationInput, validateActivation } from '../domain/activation.js';
+import type { ActivationInput } from '../domain/activation.js';
 import type { Approval } from '../domain/approval.js';
 import { cancelApproval, createApproval } from '../domain/decision.js';
 import { DomainError } from '../domain/errors.js';
 import type { DomainEvent } from '../domain/events.js';
-import { type Policy, requiresApproval } from '../domain/policy.js';
+import { isRenewal, requestNeedsApproval, validateScheduleRequest } from '../domain/lifecycle.js';
+import type { Policy } from '../domain/policy.js';
 import { type AccessRequest, type Family, type RequestAction, type Target, type Ticket, isSelfService } from '../domain/request.js';
 import { findUser } from '../directory/directory-repo.js';
 import { resolveApprovers } from '../directory/resolve-approvers.js';
 import { insertStages, loadStages, loadStagesFor, saveChangedStages, syncInbox } from '../store/approvals-repo.js';
-import { activeAssignmentFor } from '../store/assignments-repo.js';
+import { activeAssignmentFor, lastAssignmentEnd } from '../store/assignments-repo.js';
 import { getResource, isEligible, policyFor } from '../store/policies-repo.js';
 import { type RequestQuery, type StoredRequest, getRequest, hasOpenRequest, insertRequest, listRequests, setRequestStatus } from '../store/requests-repo.js';
 import { WriteConflictError } from '../store/store.js';
@@ -65,14 +66,16 @@ export async function submitRequest(services: Services, actor: Actor & { userId:
       }
       const stored = await policyFor(tx, input.target);
       const policy: Policy = stored?.policy ?? { ...DEFAULT_POLICY, id: 'default' };
-      const schedule = validateActivation({ ...input, callerId: actor.userId, now }, {
+      const active = await activeAssignmentFor(tx, input.target, input.principalId, now);
+      const schedule = validateScheduleRequest({ ...input, callerId: actor.userId, now }, {
         policy,
         isEligible: !isSelfService(input.action) || (await isEligible(tx, input.target, input.principalId, now)),
-        hasActiveAssignment: (await activeAssignmentFor(tx, input.target, input.principalId, now)) !== undefined,
+        activeAssignment: active ? { endAt: active.end_at } : null,
+        lastEndedAt: isRenewal(input.action) ? await lastAssignmentEnd(tx, input.target, input.principalId) : null,
         hasOpenRequest: await hasOpenRequest(tx, input.target, input.principalId),
       });
       const id = input.id ?? services.newId();
-      const needsApproval = requiresApproval(policy);
+      const needsApproval = requestNeedsApproval(policy, input.action);
       let request: AccessRequest = {
         id, target: input.target, action: input.action, principalId: input.principalId, createdBy: actor.userId,
         justification: input.justification, ticket: input.ticket, schedule, status: needsApproval ? 'PendingApproval' : 'Granted',

@@ -2,10 +2,11 @@ import { applyDeadlines } from '../domain/decision.js';
 import type { DomainEvent } from '../domain/events.js';
 import { claimDueApproval, loadStages, saveChangedStages, syncInbox } from '../store/approvals-repo.js';
 import { type Assignment, claimDueEnd, endAssignment } from '../store/assignments-repo.js';
-import { claimDueStart, getRequest, setRequestStatus } from '../store/requests-repo.js';
+import { claimDueStart, getRequest } from '../store/requests-repo.js';
 import { type Db, WriteConflictError } from '../store/store.js';
 import { assembleApproval } from './approvals.js';
 import { expireInBatches } from './bulk-expiry.js';
+import { settleApproval } from './approval-outcome.js';
 import { provisionGrant } from './provision.js';
 import { recordEvents } from './record-events.js';
 import { SYSTEM_ACTOR, type Services } from './services.js';
@@ -63,8 +64,8 @@ function deadlines(services: Services, now: string): DueWork<{ id: string }> {
       if (!transition) return null;
       await saveChangedStages(tx, id, transition.changed, new Map(stages.map((s) => [s.id, s.version])));
       await syncInbox(tx, { approval: transition.approval, family: stored.request.target.family, stages: transition.changed, createdAt: stored.request.createdAt, now });
-      if (transition.outcome === 'Denied') await setRequestStatus(tx, stored, 'Denied', now);
-      await recordEvents(tx, services, SYSTEM_ACTOR, transition.events, now);
+      const settled = await settleApproval(tx, services, stored, transition.outcome, now);
+      await recordEvents(tx, services, SYSTEM_ACTOR, [...transition.events, ...settled.events], now);
       return transition.outcome === 'Denied' ? 'expired' : 'escalated';
     },
   };

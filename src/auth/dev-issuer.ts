@@ -1,5 +1,6 @@
 import { type JWK, SignJWT, exportJWK, generateKeyPair, importJWK } from 'jose';
 import type { Db } from '../store/store.js';
+import { WEBHOOKS_SCOPE } from './permissions.js';
 
 /** Delegated scopes a dev token carries unless the caller asks for fewer. */
 export const ALL_DEV_SCOPES = [
@@ -8,6 +9,8 @@ export const ALL_DEV_SCOPES = [
   'RoleManagementPolicy.ReadWrite.Directory', 'PrivilegedAccess.ReadWrite.AzureADGroup', 'PrivilegedAssignmentSchedule.ReadWrite.AzureADGroup',
   'PrivilegedEligibilitySchedule.ReadWrite.AzureADGroup', 'RoleManagementPolicy.ReadWrite.AzureADGroup',
   'EntitlementManagement.ReadWrite.All', 'user_impersonation',
+  'User.ReadWrite.All', 'Group.ReadWrite.All', 'GroupMember.ReadWrite.All', 'Directory.ReadWrite.All', 'AuditLog.Read.All',
+  WEBHOOKS_SCOPE,
 ] as const;
 
 export const DEV_AUDIENCE = 'api://signoff';

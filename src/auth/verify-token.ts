@@ -4,6 +4,8 @@ export interface VerifiedToken {
   readonly claims: JWTPayload & Record<string, unknown>;
   readonly scopes: readonly string[];
   readonly roles: readonly string[];
+  /** An application calling as itself (client credentials): no user, its `roles` are its permissions. */
+  readonly appOnly: boolean;
 }
 
 export class TokenError extends Error {
@@ -55,9 +57,13 @@ export function createVerifier(options: VerifierOptions): TokenVerifier {
           clockTolerance: options.clockToleranceSeconds ?? 60,
           requiredClaims: ['exp', 'iat'],
         });
-        const scp = typeof payload.scp === 'string' ? payload.scp.split(' ').filter(Boolean) : [];
+        // Entra ID names delegated scopes `scp`; RFC 9068 issuers (Keycloak, Okta, Dex) name them `scope`.
+        const scopeClaim = typeof payload.scp === 'string' ? payload.scp : typeof payload.scope === 'string' ? payload.scope : null;
+        const scopes = scopeClaim?.split(' ').filter(Boolean) ?? [];
         const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is string => typeof r === 'string') : [];
-        return { claims: payload as VerifiedToken['claims'], scopes: scp, roles };
+        // Entra's optional `idtyp` says so outright; otherwise a token with roles and no scopes is app-only.
+        const appOnly = payload.idtyp === 'app' || (scopeClaim === null && roles.length > 0);
+        return { claims: payload as VerifiedToken['claims'], scopes, roles, appOnly };
       } catch (error) {
         throw new TokenError(`Access token validation failure. ${describe(error)}`);
       }
@@ -69,6 +75,10 @@ export function localKeys(jwks: { keys: object[] }): JWTVerifyGetKey {
   return createLocalJWKSet(jwks as Parameters<typeof createLocalJWKSet>[0]);
 }
 
-export function remoteKeys(jwksUri: string): JWTVerifyGetKey {
-  return createRemoteJWKSet(new URL(jwksUri), { cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 });
+/**
+ * The issuer's keys, cached: an unknown `kid` refetches the set (at most once per cooldown), so a
+ * rotated-in key works at once and a removed key stops working at the next refetch or cache expiry.
+ */
+export function remoteKeys(jwksUri: string, options: { cooldownMs?: number; cacheMaxAgeMs?: number } = {}): JWTVerifyGetKey {
+  return createRemoteJWKSet(new URL(jwksUri), { cooldownDuration: options.cooldownMs ?? 30_000, cacheMaxAge: options.cacheMaxAgeMs ?? 10 * 60_000 });
 }

@@ -31,7 +31,7 @@ export interface ActivationFacts {
 
 const EXPIRATION_TYPES = ['notSpecified', 'noExpiration', 'afterDateTime', 'afterDuration'] as const;
 
-function parseSchedule(input: ActivationInput, policy: Policy): Schedule {
+export function parseSchedule(input: Pick<ActivationInput, 'startDateTime' | 'expiration' | 'now'>, policy: Pick<Policy, 'activation'>): Schedule {
   if (input.startDateTime !== null && !isValidInstant(input.startDateTime)) {
     throw new DomainError('INVALID_SCHEDULE', `scheduleInfo.startDateTime '${input.startDateTime}' is not an ISO 8601 date and time.`);
   }

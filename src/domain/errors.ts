@@ -28,7 +28,8 @@ export type DomainErrorCode =
   | 'POLICY_NOT_FOUND'
   | 'INVALID_POLICY'
   | 'SUBSCRIPTION_NOT_FOUND'
-  | 'DELIVERY_NOT_FOUND';
+  | 'DELIVERY_NOT_FOUND'
+  | 'ASSIGNMENT_NOT_FOUND';
 
 export class DomainError extends Error {
   readonly code: DomainErrorCode;

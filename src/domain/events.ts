@@ -12,7 +12,13 @@ export type DomainEventType =
   | 'approval.expired'
   | 'assignment.started'
   | 'assignment.ended'
-  | 'policy.updated';
+  | 'policy.updated'
+  | 'eligibility.created'
+  | 'eligibility.updated'
+  | 'eligibility.removed'
+  | 'breakGlass.activated'
+  | 'breakGlass.reviewApproved'
+  | 'breakGlass.incident';
 
 export interface DomainEvent {
   readonly type: DomainEventType;
@@ -22,6 +28,7 @@ export interface DomainEvent {
   readonly stageId?: string;
   readonly assignmentId?: string;
   readonly policyId?: string;
+  readonly eligibilityId?: string;
   readonly data: Readonly<Record<string, unknown>>;
 }
 

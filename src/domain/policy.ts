@@ -23,6 +23,8 @@ export interface ApprovalSettings {
   readonly mode: ApprovalMode;
   readonly isRequestorJustificationRequired: boolean;
   readonly stages: readonly PolicyStage[];
+  /** Whether an extension or renewal a requestor asks for goes through these stages; absent means no. */
+  readonly isApprovalRequiredForExtension?: boolean;
 }
 
 export interface ActivationRules {

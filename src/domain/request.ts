@@ -15,7 +15,10 @@ export type RequestStatus =
   | 'Failed'
   | 'Revoked';
 
-export type RequestAction = 'selfActivate' | 'adminAssign' | 'userAdd';
+export type RequestAction =
+  | 'selfActivate' | 'adminAssign' | 'userAdd'
+  | 'selfDeactivate' | 'adminRemove' | 'selfExtend' | 'selfRenew' | 'adminExtend' | 'adminRenew'
+  | 'breakGlass';
 
 /** A principal asking for themselves: a PIM activation or an access package request (`UserAdd`). */
 export function isSelfService(action: RequestAction): boolean {

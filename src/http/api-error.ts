@@ -7,6 +7,8 @@ import { StoreUnavailableError } from '../store/store.js';
 export type EdgeErrorCode =
   | 'UNAUTHENTICATED'
   | 'UNKNOWN_CALLER'
+  | 'MISSING_PERMISSION'
+  | 'RATE_LIMITED'
   | 'BAD_REQUEST'
   | 'UNKNOWN_ROUTE'
   | 'BODY_TOO_LARGE'

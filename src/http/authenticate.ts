@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { isAdmin } from '../app/authorization.js';
 import type { Services } from '../app/services.js';
-import type { TokenVerifier } from '../auth/verify-token.js';
+import type { TokenVerifier, VerifiedToken } from '../auth/verify-token.js';
 import { findUser } from '../directory/directory-repo.js';
 import { ApiError } from './api-error.js';
 import type { CallerContext } from './fastify-types.js';
@@ -13,6 +13,22 @@ export interface Authenticator {
 /** Which claim names a user, in order of preference (`oid`, then `sub`, then the sign-in name). */
 export const SUBJECT_CLAIMS = ['oid', 'sub', 'preferred_username', 'upn'] as const;
 
+function claimValues(verified: VerifiedToken, claims: readonly string[]): string[] {
+  return claims.map((claim) => verified.claims[claim]).filter((v): v is string => typeof v === 'string' && v !== '');
+}
+
+/**
+ * An application calling as itself. Graph's application permissions are tenant-wide, so it reads
+ * as an administrator does; the permission table (auth/permissions.ts) has already refused every
+ * operation its roles do not open, and every one Microsoft does not offer to applications.
+ */
+function applicationCaller(verified: VerifiedToken, subjectClaims: readonly string[]): CallerContext {
+  const [id] = claimValues(verified, subjectClaims);
+  if (!id) throw new ApiError('UNKNOWN_CALLER', `The application token names no subject in any of the claims ${subjectClaims.join(', ')}.`);
+  const appId = typeof verified.claims.azp === 'string' ? verified.claims.azp : typeof verified.claims.appid === 'string' ? verified.claims.appid : id;
+  return { userId: id, upn: appId, displayName: appId, isAdmin: true, scopes: [], roles: verified.roles, kind: 'application' };
+}
+
 export function createAuthenticator(services: Services, verifier: TokenVerifier, subjectClaims: readonly string[] = SUBJECT_CLAIMS): Authenticator {
   return {
     async authenticate(request) {
@@ -21,16 +37,16 @@ export function createAuthenticator(services: Services, verifier: TokenVerifier,
       const match = /^Bearer\s+([A-Za-z0-9\-_.~+/]+=*)\s*$/i.exec(header);
       if (!match) throw new ApiError('UNAUTHENTICATED', 'The Authorization header must be "Bearer <token>".');
       const verified = await verifier.verify(match[1]!);
+      if (verified.appOnly) return applicationCaller(verified, subjectClaims);
       const db = services.store.db;
       let user;
-      for (const claim of subjectClaims) {
-        const value = verified.claims[claim];
-        if (typeof value === 'string' && value) {
-          user = await findUser(db, value);
-          if (user) break;
-        }
+      for (const value of claimValues(verified, subjectClaims)) {
+        user = await findUser(db, value);
+        if (user) break;
       }
-      if (!user) throw new ApiError('UNKNOWN_CALLER', 'The token is valid but its subject is not a user in this directory.');
+      if (!user) {
+        throw new ApiError('UNKNOWN_CALLER', `The token is valid but its subject (claims ${subjectClaims.join(', ')}) is not a user in this directory. Ask an administrator to add the user.`);
+      }
       return {
         userId: user.id,
         upn: user.user_principal_name,
@@ -38,6 +54,7 @@ export function createAuthenticator(services: Services, verifier: TokenVerifier,
         isAdmin: await isAdmin(db, user.id, services.clock.now()),
         scopes: verified.scopes,
         roles: verified.roles,
+        kind: 'user',
       };
     },
   };

@@ -6,6 +6,8 @@ export interface CallerContext extends Caller {
   readonly displayName: string;
   readonly scopes: readonly string[];
   readonly roles: readonly string[];
+  /** A signed-in user (delegated `scopes`), or an application calling as itself (`roles`). */
+  readonly kind: 'user' | 'application';
 }
 
 declare module 'fastify' {

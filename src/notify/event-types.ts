@@ -5,6 +5,8 @@ export const EVENT_TYPES = [
   'request.created', 'request.granted', 'request.denied', 'request.canceled',
   'stage.started', 'stage.escalated', 'stage.decided', 'approval.expired',
   'assignment.started', 'assignment.ended', 'policy.updated',
+  'eligibility.created', 'eligibility.updated', 'eligibility.removed',
+  'breakGlass.activated', 'breakGlass.reviewApproved', 'breakGlass.incident',
 ] as const satisfies readonly DomainEventType[];
 
 // Fails to compile when the domain gains an event type this list does not offer.

@@ -48,3 +48,12 @@ export async function endAssignment(db: Db, id: string, endedAt: Instant): Promi
     .where('id', '=', id).where('status', '=', 'Active').executeTakeFirst();
   if (Number(result.numUpdatedRows) !== 1) throw new WriteConflictError(`Assignment ${id} already ended.`);
 }
+
+/** When this principal's assignment of the target last ended, or null. */
+export async function lastAssignmentEnd(db: Db, target: Target, principalId: string): Promise<Instant | null> {
+  const row = await db.selectFrom('assignments').select('ended_at')
+    .where('principal_id', '=', principalId).where('family', '=', target.family).where('resource_id', '=', target.resourceId)
+    .where('scope', '=', target.scope).where('status', '=', 'Ended')
+    .orderBy('ended_at', 'desc').executeTakeFirst();
+  return row?.ended_at ?? null;
+}

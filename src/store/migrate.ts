@@ -2,6 +2,8 @@ import { DEFAULT_MIGRATION_TABLE, type Kysely, type Migration, type MigrationPro
 import * as initial from './migrations/2026-11-28-001-initial.js';
 import * as webhooks from './migrations/2026-11-28-002-webhooks.js';
 import * as policyHistory from './migrations/2026-11-28-003-policy-history.js';
+import * as accessLifecycle from './migrations/2026-11-28-007-access-lifecycle.js';
+import * as decidedByIndex from './migrations/2026-11-28-008-decided-by-index.js';
 import type { Dialect } from './store.js';
 
 type MigrationModule = { up(db: Kysely<any>, dialect: Dialect): Promise<void> };
@@ -11,6 +13,8 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '2026-11-28-001-initial': initial,
   '2026-11-28-002-webhooks': webhooks,
   '2026-11-28-003-policy-history': policyHistory,
+  '2026-11-28-007-access-lifecycle': accessLifecycle,
+  '2026-11-28-008-decided-by-index': decidedByIndex,
 };
 
 class StaticProvider implements MigrationProvider {

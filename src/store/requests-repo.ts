@@ -92,6 +92,7 @@ export interface RequestQuery {
   readonly families: readonly Family[];
   readonly principalId?: string;
   readonly createdBy?: string;
+  readonly action?: AccessRequest['action'];
   readonly ids?: readonly string[];
   readonly limit: number;
   readonly after?: { createdAt: string; id: string } | null;
@@ -102,6 +103,7 @@ export async function listRequests(db: Db, query: RequestQuery): Promise<{ items
   let q = db.selectFrom('requests').selectAll().where('family', 'in', query.families);
   if (query.principalId) q = q.where('principal_id', '=', query.principalId);
   if (query.createdBy) q = q.where('created_by', '=', query.createdBy);
+  if (query.action) q = q.where('action', '=', query.action);
   if (query.ids) q = q.where('id', 'in', query.ids.length ? query.ids : ['']);
   if (query.after) {
     const { createdAt, id } = query.after;

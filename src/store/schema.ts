@@ -69,6 +69,34 @@ export interface EligibilityRow {
   start_at: string;
   end_at: string | null;
   created_at: string;
+  /** The eligibility schedule request that created it; null for eligibilities that predate them. */
+  request_id: string | null;
+}
+
+/** An administrator's change to an eligibility (Graph's eligibility schedule request); applied at once. */
+export interface EligibilityRequestRow {
+  id: string;
+  family: string;
+  action: string;
+  principal_id: string;
+  created_by: string | null;
+  resource_id: string;
+  scope: string;
+  justification: string | null;
+  /** JSON of the domain Schedule; null for a removal. */
+  schedule: string | null;
+  status: string;
+  eligibility_id: string | null;
+  created_at: string;
+  completed_at: string | null;
+}
+
+/** A policy's emergency-activation settings (JSON of the domain BreakGlassSettings). */
+export interface BreakGlassSettingsRow {
+  policy_id: string;
+  settings: string;
+  updated_at: string;
+  updated_by: string | null;
 }
 
 export interface RequestRow {
@@ -227,6 +255,8 @@ export interface Database {
   policies: PolicyRow;
   policy_versions: PolicyVersionRow;
   eligibilities: EligibilityRow;
+  eligibility_requests: EligibilityRequestRow;
+  break_glass_settings: BreakGlassSettingsRow;
   requests: RequestRow;
   approval_stages: StageRow;
   approver_inbox: InboxRow;

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { applyEligibilityChange } from '../app/eligibility.js';
 import type { Services } from '../app/services.js';
 import { insertPolicy } from '../store/policies-repo.js';
 import type { Db } from '../store/store.js';
@@ -48,8 +49,13 @@ export async function insertTenant(tx: Db, tenant: TenantFile, now: string, newI
       target: { family: p.family, resourceId: p.resourceId, scope: p.scope }, displayName: p.displayName, now, by: null,
     });
   }
-  const eligibilities = tenant.eligibilities.map((e) => ({ id: newId(), family: e.family, principal_id: e.principalId, resource_id: e.resourceId, scope: e.scope, start_at: now, end_at: null, created_at: now }));
-  if (eligibilities.length) await tx.insertInto('eligibilities').values(eligibilities).execute();
+  // Through the same rules an administrator's eligibility request goes through; the seed writes no audit.
+  for (const e of tenant.eligibilities) {
+    await applyEligibilityChange(tx, newId, null, {
+      action: 'adminAssign', target: { family: e.family, resourceId: e.resourceId, scope: e.scope }, principalId: e.principalId.toLowerCase(),
+      justification: null, startDateTime: null, expiration: { type: 'noExpiration' },
+    }, now);
+  }
   const assignments = tenant.assignments.map((a) => ({ id: newId(), family: a.family, request_id: null, principal_id: a.principalId, resource_id: a.resourceId, scope: a.scope, start_at: now, end_at: null, status: 'Active', created_at: now, ended_at: null }));
   if (assignments.length) await tx.insertInto('assignments').values(assignments).execute();
   await tx.insertInto('meta').values({ key: 'tenant', value: JSON.stringify(tenant.tenant) }).execute();

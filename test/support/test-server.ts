@@ -59,6 +59,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const config = loadConfig({
     SIGNOFF_TIMER_INTERVAL_MS: '3600000',
     LOG_LEVEL: 'silent',
+    SIGNOFF_RATE_LIMIT_PER_MINUTE: '0',
     ...(databaseUrl ? { SIGNOFF_DATABASE_URL: databaseUrl } : {}),
     ...options.env,
   }, { port: 0, httpsPort: options.https ? 0 : null, dataDir, demo: options.demo ?? true });

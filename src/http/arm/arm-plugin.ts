@@ -4,7 +4,9 @@ import Type from 'typebox';
 import Value from 'typebox/value';
 import type { Services } from '../../app/services.js';
 import { ApiError } from '../api-error.js';
+import { ARM_PERMISSIONS } from '../../auth/permissions.js';
 import type { Authenticator } from '../authenticate.js';
+import { assertPermitted } from '../authorize.js';
 import { sendArmError } from './arm-errors.js';
 import { matchOperation } from './arm-operations.js';
 import { parseArmPath } from './arm-path.js';
@@ -43,6 +45,7 @@ async function dispatch(options: ArmPluginOptions, request: FastifyRequest, repl
     throw new ApiError('UNKNOWN_ROUTE', `The resource type '${type}' could not be found in the namespace 'Microsoft.Authorization'.`);
   }
   const { operation, params } = match;
+  assertPermitted(request.caller!, ARM_PERMISSIONS[operation.operationId], operation.operationId);
   if (!operation.apiVersions.includes(apiVersion)) {
     throw new ApiError('INVALID_API_VERSION', `The api-version '${apiVersion}' is invalid. The supported versions are '${operation.apiVersions.join(',')}'.`);
   }

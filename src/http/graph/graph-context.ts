@@ -12,7 +12,7 @@ export interface GraphDeps {
 }
 
 export function callerOf(request: FastifyRequest): CallerContext {
-  // The Graph plugin's preHandler authenticates every route before its handler runs.
+  // The Graph plugin's hooks authenticate every route before its handler runs.
   return request.caller!;
 }
 
@@ -26,7 +26,9 @@ export function odataContext(request: FastifyRequest, version: GraphVersion, fra
 
 /** Loads the users the approvals mention (reviewers) so shapes can show their names. */
 export async function shapeContextFor(deps: GraphDeps, request: FastifyRequest, approvals: readonly Approval[]): Promise<ShapeContext> {
-  const ids = approvals.flatMap((a) => a.stages.map((s) => s.reviewedBy).filter((x): x is string => x !== null));
+  // Reviewers and the approvers of open stages, whose names the step shapes show.
+  const ids = approvals.flatMap((a) => a.stages.flatMap((s) => [s.reviewedBy, ...(s.startedAt && s.reviewResult === 'NotReviewed' ? [...s.approverIds, ...s.escalationApproverIds] : [])])
+    .filter((x): x is string => x !== null));
   return {
     version: deps.version,
     callerId: callerOf(request).userId,

@@ -29,8 +29,11 @@ export const GRAPH_ERRORS: ErrorCatalogue = {
   INVALID_POLICY: { status: 400, code: 'InvalidPolicy' },
   SUBSCRIPTION_NOT_FOUND: { status: 404, code: 'ResourceNotFound' },
   DELIVERY_NOT_FOUND: { status: 404, code: 'ResourceNotFound' },
+  ASSIGNMENT_NOT_FOUND: { status: 400, code: 'RoleAssignmentDoesNotExist' },
   UNAUTHENTICATED: { status: 401, code: 'InvalidAuthenticationToken' },
   UNKNOWN_CALLER: { status: 403, code: 'UnknownPrincipal' },
+  MISSING_PERMISSION: { status: 403, code: 'Authorization_RequestDenied' },
+  RATE_LIMITED: { status: 429, code: 'TooManyRequests' },
   BAD_REQUEST: { status: 400, code: 'BadRequest' },
   UNKNOWN_ROUTE: { status: 404, code: 'ResourceNotFound' },
   BODY_TOO_LARGE: { status: 413, code: 'RequestEntityTooLarge' },
@@ -66,5 +69,6 @@ export function sendGraphError(error: unknown, request: FastifyRequest, reply: F
   if (status >= 500) request.log.error({ err: error }, 'request failed');
   if (status === 401) reply.header('www-authenticate', 'Bearer realm="signoff", error="invalid_token"');
   if (status === 503) reply.header('retry-after', '1');
+  if (apiError.code === 'RATE_LIMITED') reply.header('retry-after', String(apiError.details.retryAfterSeconds ?? 1));
   return reply.code(status).type('application/json').send(body);
 }

@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../app/services.js';
+import { GRAPH_PERMISSIONS } from '../../auth/permissions.js';
 import { ApiError } from '../api-error.js';
+import { permissionHook } from '../authorize.js';
 import type { Authenticator } from '../authenticate.js';
 import { type ApprovalCollection, registerApprovalRoutes } from './approvals-routes.js';
 import { registerDirectoryAdminRoutes } from './directory-admin-routes.js';
@@ -14,6 +16,7 @@ import { registerPolicyRoutes } from './policy-routes.js';
 import { registerAccessPackagePolicyRoutes } from './access-package-policy-routes.js';
 import { registerGroupRoutes } from './group-routes.js';
 import { registerAccessPackageRoutes } from './access-package-routes.js';
+import { registerEligibilityRoutes } from './eligibility-routes.js';
 
 const GRAPH_JSON = 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8';
 
@@ -50,9 +53,11 @@ export async function graphPlugin(app: FastifyInstance, options: GraphPluginOpti
   app.addHook('onRequest', async (request) => {
     if (request.headers['content-length'] === '0') delete request.headers['content-type'];
   });
-  app.addHook('preHandler', async (request) => {
+  // Before body validation, as Graph answers 401/403 before it looks at a body.
+  app.addHook('preValidation', async (request) => {
     request.caller = await options.authenticator.authenticate(request);
   });
+  app.addHook('preValidation', permissionHook(GRAPH_PERMISSIONS, app.prefix));
   app.addHook('onSend', async (_request, reply, payload) => {
     const type = reply.getHeader('content-type');
     if (typeof type === 'string' && type.startsWith('application/json')) reply.header('content-type', GRAPH_JSON);
@@ -68,6 +73,7 @@ export async function graphPlugin(app: FastifyInstance, options: GraphPluginOpti
   registerDirectoryAdminRoutes(app, deps);
   registerDirectoryAuditRoutes(app, deps);
   registerRoleRoutes(app, deps);
+  registerEligibilityRoutes(app, deps);
   registerPolicyRoutes(app, deps);
   registerAccessPackagePolicyRoutes(app, deps);
   registerGroupRoutes(app, deps);

@@ -1,5 +1,5 @@
 import type { Approval, Stage } from '../../domain/approval.js';
-import { effectiveStatus, isAssignedTo } from '../../domain/decision.js';
+import { decidersAt, effectiveStatus, isAssignedTo } from '../../domain/decision.js';
 import type { Instant } from '../../domain/time.js';
 import type { User } from '../../directory/directory-repo.js';
 import type { Group } from '../../directory/directory-repo.js';
@@ -41,6 +41,23 @@ export function stepShape(stage: Stage, approval: Approval, ctx: ShapeContext): 
       ? (identity ? [{ ...identity, userPrincipalName: reviewer?.user_principal_name ?? null }] : null)
       : identity,
     ...quorumProgress(stage),
+    ...signoffTiming(stage, approval, ctx),
+  };
+}
+
+/**
+ * Signoff's instance annotations (OData clients ignore annotations they do not know): when the
+ * stage started, escalates and expires, and who may decide it now, so an approver sees the
+ * deadline and the other approvers without a second call.
+ */
+function signoffTiming(stage: Stage, approval: Approval, ctx: ShapeContext): Record<string, unknown> {
+  if (stage.startedAt === null) return {};
+  return {
+    '@signoff.startedDateTime': stage.startedAt,
+    '@signoff.escalationDateTime': stage.escalateAt,
+    '@signoff.expirationDateTime': stage.expireAt,
+    '@signoff.approvers': decidersAt(stage, ctx.now, approval.requestorId)
+      .map((id) => ({ id, displayName: ctx.users.get(id)?.display_name ?? null })),
   };
 }
 

@@ -2,13 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import type { Family } from '../../domain/request.js';
 import { listActiveAssignments } from '../../store/assignments-repo.js';
-import { listEligibilities } from '../../store/eligibilities-repo.js';
 import { ApiError } from '../api-error.js';
-import { type GraphDeps, actorOf, callerOf, odataContext } from './graph-context.js';
-import { groupAssignmentInstanceShape, groupEligibilityInstanceShape, groupRequestShape } from './group-shapes.js';
+import { type GraphDeps, callerOf, odataContext } from './graph-context.js';
+import { groupAssignmentInstanceShape, groupAssignmentScheduleShape, groupRequestShape } from './group-shapes.js';
 import { applyFilter, applySelect, collection } from './odata.js';
 import { type RequestCollection, registerRequestCollection, requestEntity } from './request-collection-routes.js';
-import { PimRequestFields, pimSubmitFields, submitWithValidationOnly } from './request-input.js';
+import { PIM_ACTIONS, pickAction, submitPimRequest } from './pim-actions.js';
+import { PimRequestFields, pimSubmitFields } from './request-input.js';
 
 const FAMILY: Family = 'group';
 const BASE = '/identityGovernance/privilegedAccess/group';
@@ -22,7 +22,7 @@ export const GROUP_REQUESTS: RequestCollection = {
   shape: (view) => groupRequestShape(view.request),
 };
 
-const GroupRequestBody = Type.Object({
+export const GroupRequestBody = Type.Object({
   ...PimRequestFields,
   accessId: Type.String({ maxLength: 20 }),
   groupId: Type.String({ minLength: 1, maxLength: 100 }),
@@ -30,11 +30,10 @@ const GroupRequestBody = Type.Object({
 type GroupRequestBody = Type.Static<typeof GroupRequestBody>;
 
 const ACCESS_IDS = ['member', 'owner'] as const;
-const SUPPORTED_ACTIONS = ['selfActivate'] as const;
 
-function pick<T extends string>(value: string, allowed: readonly T[], what: string): T {
-  const found = allowed.find((a) => a.toLowerCase() === value.toLowerCase());
-  if (!found) throw new ApiError('BAD_REQUEST', `${what} '${value}' is not supported; supported: ${allowed.join(', ')}.`);
+export function pickAccessId(value: string): (typeof ACCESS_IDS)[number] {
+  const found = ACCESS_IDS.find((a) => a.toLowerCase() === value.toLowerCase());
+  if (!found) throw new ApiError('BAD_REQUEST', `accessId '${value}' is not supported; supported: ${ACCESS_IDS.join(', ')}.`);
   return found;
 }
 
@@ -42,32 +41,24 @@ function pick<T extends string>(value: string, allowed: readonly T[], what: stri
 export function registerGroupRoutes(app: FastifyInstance, deps: GraphDeps): void {
   app.post<{ Body: GroupRequestBody }>(GROUP_REQUESTS.path, { schema: { body: GroupRequestBody } }, async (request, reply) => {
     const body = request.body;
-    const view = await submitWithValidationOnly(deps.services, body.isValidationOnly === true, actorOf(request), {
-      target: { family: FAMILY, resourceId: body.groupId.toLowerCase(), scope: pick(body.accessId, ACCESS_IDS, 'accessId') },
-      action: pick(body.action, SUPPORTED_ACTIONS, 'action'), ...pimSubmitFields(body),
-    });
+    const view = await submitPimRequest(deps, request, {
+      target: { family: FAMILY, resourceId: body.groupId.toLowerCase(), scope: pickAccessId(body.accessId) },
+      action: pickAction(body.action, PIM_ACTIONS), ...pimSubmitFields(body),
+    }, body.isValidationOnly === true);
     return reply.code(201).send({ ...requestEntity(request, deps, GROUP_REQUESTS, view), isValidationOnly: body.isValidationOnly === true });
   });
 
   registerRequestCollection(app, deps, GROUP_REQUESTS);
 
-  app.get(`${BASE}/assignmentScheduleInstances`, async (request) => {
-    const caller = callerOf(request);
-    const query = request.query as Record<string, unknown>;
-    const rows = await listActiveAssignments(deps.services.store.db, {
-      family: FAMILY, activeAt: deps.services.clock.now(), limit: LIST_LIMIT, ...(caller.isAdmin ? {} : { principalId: caller.userId }),
+  for (const [kind, shape] of [['assignmentScheduleInstances', groupAssignmentInstanceShape], ['assignmentSchedules', groupAssignmentScheduleShape]] as const) {
+    app.get(`${BASE}/${kind}`, async (request) => {
+      const caller = callerOf(request);
+      const query = request.query as Record<string, unknown>;
+      const rows = await listActiveAssignments(deps.services.store.db, {
+        family: FAMILY, activeAt: deps.services.clock.now(), limit: LIST_LIMIT, ...(caller.isAdmin ? {} : { principalId: caller.userId }),
+      });
+      return collection(odataContext(request, deps.version, `identityGovernance/privilegedAccess/group/${kind}`),
+        applySelect(applyFilter(rows.map(shape), query), query), null);
     });
-    return collection(odataContext(request, deps.version, 'identityGovernance/privilegedAccess/group/assignmentScheduleInstances'),
-      applySelect(applyFilter(rows.map(groupAssignmentInstanceShape), query), query), null);
-  });
-
-  app.get(`${BASE}/eligibilityScheduleInstances`, async (request) => {
-    const caller = callerOf(request);
-    const query = request.query as Record<string, unknown>;
-    const rows = await listEligibilities(deps.services.store.db, {
-      family: FAMILY, activeAt: deps.services.clock.now(), limit: LIST_LIMIT, ...(caller.isAdmin ? {} : { principalId: caller.userId }),
-    });
-    return collection(odataContext(request, deps.version, 'identityGovernance/privilegedAccess/group/eligibilityScheduleInstances'),
-      applySelect(applyFilter(rows.map(groupEligibilityInstanceShape), query), query), null);
-  });
+  }
 }

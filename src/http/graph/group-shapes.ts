@@ -1,4 +1,4 @@
-import type { AssignmentRow, EligibilityRow } from '../../store/schema.js';
+import type { AssignmentRow } from '../../store/schema.js';
 import type { StoredRequest } from '../../store/requests-repo.js';
 import { requestBaseShape, scheduleInfoShape } from './graph-shapes.js';
 
@@ -35,15 +35,19 @@ export function groupAssignmentInstanceShape(a: AssignmentRow): Record<string, u
   };
 }
 
-export function groupEligibilityInstanceShape(e: EligibilityRow): Record<string, unknown> {
+/** The schedule behind an active membership or ownership (Graph's `privilegedAccessGroupAssignmentSchedule`). */
+export function groupAssignmentScheduleShape(a: AssignmentRow): Record<string, unknown> {
   return {
-    id: e.id,
-    startDateTime: e.start_at,
-    endDateTime: e.end_at,
-    accessId: e.scope,
-    principalId: e.principal_id,
-    groupId: e.resource_id,
+    id: a.request_id ?? a.id,
+    accessId: a.scope,
+    principalId: a.principal_id,
+    groupId: a.resource_id,
     memberType: 'direct',
-    eligibilityScheduleId: e.id,
+    assignmentType: a.request_id ? 'activated' : 'assigned',
+    createdUsing: a.request_id,
+    createdDateTime: a.created_at,
+    modifiedDateTime: null,
+    status: 'Provisioned',
+    scheduleInfo: { startDateTime: a.start_at, recurrence: null, expiration: { type: a.end_at ? 'afterDateTime' : 'noExpiration', endDateTime: a.end_at, duration: null } },
   };
 }

@@ -145,7 +145,7 @@ export function approvalSettingsShape(settings: ApprovalSettings, version: Graph
   return {
     '@odata.type': '#microsoft.graph.approvalSettings',
     isApprovalRequired: settings.mode !== 'NoApproval' && settings.stages.length > 0,
-    isApprovalRequiredForExtension: false,
+    isApprovalRequiredForExtension: settings.isApprovalRequiredForExtension === true,
     isRequestorJustificationRequired: settings.isRequestorJustificationRequired,
     approvalMode: settings.mode,
     approvalStages: settings.stages.map((s) => pimStageShape(s, version, names)),
@@ -179,13 +179,14 @@ export function parseApprovalSettings(input: ApprovalSettingsInput, current: App
   if (modeName === 'Parallel') throw new DomainError('INVALID_POLICY', "approvalMode 'Parallel' is not supported; use SingleStage or Serial.");
   const isRequestorJustificationRequired = input.isRequestorJustificationRequired ?? current.isRequestorJustificationRequired;
   const required = input.isApprovalRequired ?? (modeName ? modeName !== 'NoApproval' : current.mode !== 'NoApproval');
+  const extension = (input.isApprovalRequiredForExtension ?? current.isApprovalRequiredForExtension) === true ? { isApprovalRequiredForExtension: true } : {};
   // Entra reads back policies without approval with their (unused) stages; they mean nothing here.
-  if (!required || modeName === 'NoApproval') return { mode: 'NoApproval', isRequestorJustificationRequired, stages: [] };
+  if (!required || modeName === 'NoApproval') return { mode: 'NoApproval', isRequestorJustificationRequired, stages: [], ...extension };
   const stages = input.approvalStages
     ? input.approvalStages.map((s, i) => parsePimStage(s, current.stages[i]))
     : current.stages;
   const mode = modeName ?? (current.mode !== 'NoApproval' ? current.mode : stages.length > 1 ? 'Serial' : 'SingleStage');
-  return { mode: mode as ApprovalSettings['mode'], isRequestorJustificationRequired, stages };
+  return { mode: mode as ApprovalSettings['mode'], isRequestorJustificationRequired, stages, ...extension };
 }
 
 // ---- rules and policies -------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
-import { type RequestScope, type RequestView, cancelRequest, getRequestForCaller, listRequestsForCaller, submitRequest } from '../../app/requests.js';
+import { type RequestScope, type RequestView, cancelRequest, getRequestForCaller, listRequestsForCaller } from '../../app/requests.js';
 import { listPendingForCaller } from '../../app/approvals.js';
 import type { Family } from '../../domain/request.js';
 import { listActiveAssignments } from '../../store/assignments-repo.js';
@@ -9,21 +9,20 @@ import { ApiError } from '../api-error.js';
 import { type GraphDeps, actorOf, callerOf, odataContext } from './graph-context.js';
 import { roleRequestShape } from './graph-shapes.js';
 import { applyFilter, applySelect, collection, decodeSkipToken, encodeSkipToken, nextLink, pageSize, parseFunctionCall, selectOne } from './odata.js';
-import { PimRequestFields, pimSubmitFields, submitWithValidationOnly } from './request-input.js';
+import { PIM_ACTIONS, pickAction, submitPimRequest } from './pim-actions.js';
+import { PimRequestFields, pimSubmitFields } from './request-input.js';
 
 const FAMILY: Family = 'directoryRole';
 const BASE = '/roleManagement/directory';
 const families = [FAMILY];
 
-const RoleRequestBody = Type.Object({
+export const RoleRequestBody = Type.Object({
   ...PimRequestFields,
   roleDefinitionId: Type.String({ minLength: 1, maxLength: 100 }),
   directoryScopeId: Type.Optional(Type.Union([Type.String({ maxLength: 400 }), Type.Null()])),
   appScopeId: Type.Optional(Type.Union([Type.String({ maxLength: 400 }), Type.Null()])),
 }, { additionalProperties: false });
 type RoleRequestBody = Type.Static<typeof RoleRequestBody>;
-
-const SUPPORTED_ACTIONS = ['selfActivate'] as const;
 
 type Position = { createdAt: string; id: string };
 const isPosition = (v: unknown): v is Position => typeof v === 'object' && v !== null && typeof (v as Position).createdAt === 'string' && typeof (v as Position).id === 'string';
@@ -40,13 +39,12 @@ export function registerRoleRoutes(app: FastifyInstance, deps: GraphDeps): void 
 
   app.post<{ Body: RoleRequestBody }>(requests, { schema: { body: RoleRequestBody } }, async (request, reply) => {
     const body = request.body;
-    const action = SUPPORTED_ACTIONS.find((a) => a.toLowerCase() === body.action.toLowerCase());
-    if (!action) throw new ApiError('BAD_REQUEST', `action '${body.action}' is not supported; supported: ${SUPPORTED_ACTIONS.join(', ')}.`);
+    const action = pickAction(body.action, PIM_ACTIONS);
     if (body.appScopeId) throw new ApiError('BAD_REQUEST', 'appScopeId is not supported; use directoryScopeId.');
-    const view = await submitWithValidationOnly(deps.services, body.isValidationOnly === true, actorOf(request), {
+    const view = await submitPimRequest(deps, request, {
       target: { family: FAMILY, resourceId: body.roleDefinitionId.toLowerCase(), scope: body.directoryScopeId ?? '/' },
       action, ...pimSubmitFields(body),
-    });
+    }, body.isValidationOnly === true);
     return reply.code(201).send({
       '@odata.context': odataContext(request, deps.version, 'roleManagement/directory/roleAssignmentScheduleRequests/$entity'),
       ...roleRequestShape(view.request),
@@ -105,19 +103,6 @@ export function registerRoleRoutes(app: FastifyInstance, deps: GraphDeps): void 
       return collection(odataContext(request, deps.version, `roleManagement/directory/${kind}`), applySelect(applyFilter(shaped, query), query), null);
     });
   }
-
-  app.get(`${BASE}/roleEligibilityScheduleInstances`, async (request) => {
-    const caller = callerOf(request);
-    const query = request.query as Record<string, unknown>;
-    let q = deps.services.store.db.selectFrom('eligibilities').selectAll().where('family', '=', FAMILY);
-    if (!caller.isAdmin) q = q.where('principal_id', '=', caller.userId);
-    const rows = await q.orderBy('created_at').limit(1000).execute();
-    const shaped = rows.map((e) => ({
-      id: e.id, principalId: e.principal_id, roleDefinitionId: e.resource_id, directoryScopeId: e.scope, appScopeId: null,
-      startDateTime: e.start_at, endDateTime: e.end_at, memberType: 'Direct', roleEligibilityScheduleId: e.id,
-    }));
-    return collection(odataContext(request, deps.version, 'roleManagement/directory/roleEligibilityScheduleInstances'), applySelect(applyFilter(shaped, query), query), null);
-  });
 
   app.get(`${BASE}/roleDefinitions`, async (request) => {
     const query = request.query as Record<string, unknown>;

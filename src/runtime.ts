@@ -11,12 +11,12 @@ import { createDevTools } from './http/dev-tools/dev-tools.js';
 import { DEV_AUDIENCE, loadOrCreateSigningKey } from './auth/dev-issuer.js';
 import { type TokenVerifier, createVerifier, localKeys, remoteKeys } from './auth/verify-token.js';
 import type { Config } from './config.js';
+import { type DiscoveredEndpoints, type SignInSettings, externalSignIn } from './auth/sign-in-settings.js';
 import { createAuthenticator } from './http/authenticate.js';
 import { RateLimiter, withRateLimit } from './http/rate-limit.js';
 import { storedClockOffset } from './http/dev-routes.js';
 import { buildApp } from './http/server.js';
 import { type OutboxWorker, startOutboxWorker } from './notify/outbox-worker.js';
-import { openPostgresStore } from './store/postgres-store.js';
 import { openSqliteStore } from './store/sqlite-store.js';
 import type { Store } from './store/store.js';
 import { DEMO_TENANT_PATH, loadTenantFile, seedTenantOnce } from './tenant/seed-tenant.js';
@@ -46,20 +46,25 @@ export interface StartOptions {
 }
 
 export async function openStore(config: Config): Promise<Store> {
-  if (config.databaseUrl && /^postgres(ql)?:\/\//i.test(config.databaseUrl)) return openPostgresStore({ url: config.databaseUrl, poolSize: config.dbPoolSize, statementTimeoutMs: config.dbStatementTimeoutMs });
+  if (config.databaseUrl && /^postgres(ql)?:\/\//i.test(config.databaseUrl)) {
+    // Loaded only when asked for: the embedded default starts without the PostgreSQL driver.
+    const { openPostgresStore } = await import('./store/postgres-store.js');
+    return openPostgresStore({ url: config.databaseUrl, poolSize: config.dbPoolSize, statementTimeoutMs: config.dbStatementTimeoutMs });
+  }
   if (config.databaseUrl) throw new Error(`Unsupported database URL '${config.databaseUrl.split(':')[0]}:…'; use postgres://… or leave it unset for SQLite.`);
   return openSqliteStore(join(config.dataDir, 'signoff.db'));
 }
 
-async function externalVerifier(issuer: string, audience: string | null, jwksCooldownMs: number): Promise<TokenVerifier> {
+async function externalVerifier(issuer: string, audience: string | null, jwksCooldownMs: number): Promise<{ verifier: TokenVerifier; doc: DiscoveredEndpoints }> {
   const discoveryUrl = `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
   const response = await fetch(discoveryUrl);
   if (!response.ok) throw new Error(`OIDC discovery at ${discoveryUrl} answered ${response.status}.`);
-  const doc = (await response.json()) as { issuer?: string; jwks_uri?: string };
+  const doc = (await response.json()) as Partial<DiscoveredEndpoints> & { jwks_uri?: string };
   if (!doc.jwks_uri || !doc.issuer) throw new Error(`OIDC discovery at ${discoveryUrl} has no issuer or jwks_uri.`);
   // OpenID Connect Discovery 1.0 §4.3: a document naming another issuer is not this issuer's.
   if (doc.issuer.replace(/\/$/, '') !== issuer.replace(/\/$/, '')) throw new Error(`OIDC discovery at ${discoveryUrl} names the issuer '${doc.issuer}', not '${issuer}'.`);
-  return createVerifier({ issuer: doc.issuer, audiences: [audience ?? DEV_AUDIENCE], keys: remoteKeys(doc.jwks_uri, { cooldownMs: jwksCooldownMs }) });
+  const verifier = createVerifier({ issuer: doc.issuer, audiences: [audience ?? DEV_AUDIENCE], keys: remoteKeys(doc.jwks_uri, { cooldownMs: jwksCooldownMs }) });
+  return { verifier, doc: { ...doc, issuer: doc.issuer } };
 }
 
 function listen(server: Server | HttpsServer, port: number, host: string): Promise<number> {
@@ -99,7 +104,8 @@ export async function startSignoff(config: Config, options: StartOptions = {}): 
   const jwks = signingKey ? { keys: [signingKey.publicJwk] } : { keys: [] };
   const verifier = signingKey
     ? createVerifier({ issuer: config.publicUrl, audiences: [DEV_AUDIENCE], keys: localKeys(jwks), algorithms: ['RS256'] })
-    : external!;
+    : external!.verifier;
+  const signIn: SignInSettings = external ? externalSignIn(external.doc, config.oidcClientId, config.oidcScopes) : { mode: 'dev' };
 
   let handler: ((req: IncomingMessage, res: ServerResponse) => void) | null = null;
   let timers: TimerLoop | null = null;
@@ -116,6 +122,7 @@ export async function startSignoff(config: Config, options: StartOptions = {}): 
       ? { level: config.logLevel, stream: options.logStream, redact: ['req.headers.authorization'] }
       : logger === false ? false : { level: config.logLevel, redact: ['req.headers.authorization'] },
     bodyLimitBytes: config.bodyLimitBytes,
+    signIn,
     serverFactory: (h) => {
       handler = h;
       return createHttpServer(h);

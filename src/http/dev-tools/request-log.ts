@@ -30,7 +30,8 @@ export interface RequestLogFilter {
   readonly top?: number;
 }
 
-const MAX_BODY_CHARS = 16_384;
+// Bounds the log's memory (1,000 entries × two bodies) whatever the responses' size.
+const MAX_BODY_CHARS = 8_192;
 
 /**
  * The last `capacity` requests, newest first, with every credential redacted before it is stored:

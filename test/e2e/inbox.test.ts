@@ -1,27 +1,24 @@
 import { mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CONTENT_SECURITY_POLICY } from '../../src/web/serve-web.js';
-import { DEMO, type DemoUser } from '../support/demo.js';
+import { browserWindows, expectNoSeriousAxeViolations, inboxViews, launchChromium, nameOf } from '../support/browser.js';
+import { DEMO } from '../support/demo.js';
 import { Api, activationBody } from '../support/http.js';
 import { type TestServer, startTestServer } from '../support/test-server.js';
 
-const AXE_SCRIPT = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const SCREENSHOTS = process.env.SIGNOFF_SCREENSHOTS === '1' ? join(process.cwd(), 'docs', 'screenshots') : null;
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const ROLE_REQUESTS = '/beta/roleManagement/directory/roleAssignmentScheduleRequests';
 
 let browser: Browser;
 let server: TestServer;
 let api: Api;
-const contexts: BrowserContext[] = [];
-const pageErrors: string[] = [];
+const { contexts, pageErrors, openPage } = browserWindows(() => browser);
+const { show, signInAs, inboxCard, decideInUi } = inboxViews(() => server.url);
 
 beforeAll(async () => {
-  // Playwright's launch runs Chromium on a fresh temporary profile, deleted on close.
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   if (SCREENSHOTS) mkdirSync(SCREENSHOTS, { recursive: true });
 });
 
@@ -41,54 +38,6 @@ afterEach(async () => {
   expect(pageErrors.splice(0)).toEqual([]);
 });
 
-/**
- * A browser window of its own (cookies, storage); any script error or CSP violation fails the
- * test. `axe`: the page's CSP is bypassed so that axe-core can be injected into it.
- */
-async function openPage(options: { viewport?: { width: number; height: number }; axe?: boolean } = {}): Promise<Page> {
-  const context = await browser.newContext({ viewport: options.viewport ?? { width: 1100, height: 800 }, bypassCSP: options.axe ?? false });
-  contexts.push(context);
-  // The inbox answers in well under a second; a missing element should fail fast.
-  context.setDefaultTimeout(10_000);
-  const page = await context.newPage();
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  page.on('console', (message) => {
-    if (message.type() === 'error' && /Content Security Policy/.test(message.text())) pageErrors.push(message.text());
-  });
-  return page;
-}
-
-/** Goes to a view; the same address again reloads it, as a person pressing F5 would. */
-async function show(page: Page, hash: string): Promise<void> {
-  const target = `${server.url}/${hash}`;
-  if (page.url() === target) await page.reload();
-  else await page.goto(target);
-}
-
-async function signInAs(page: Page, user: DemoUser): Promise<void> {
-  await page.goto(server.url);
-  await page.getByRole('button', { name: new RegExp(`${user}@contoso.com`) }).click();
-  await expect.poll(() => page.getByText('Signed in as').textContent()).toContain(nameOf(user));
-}
-
-function nameOf(user: DemoUser): string {
-  return { admin: 'Adele Admin', alice: 'Alice Requestor', bob: 'Bob Approver', carol: 'Carol Approver', dave: 'Dave Nobody' }[user];
-}
-
-async function inboxCard(page: Page, what: string) {
-  await show(page, '#/inbox');
-  const card = page.getByRole('article').filter({ hasText: what });
-  await card.waitFor();
-  return card;
-}
-
-async function decideInUi(page: Page, what: string, decision: 'Approve' | 'Deny', justification: string): Promise<void> {
-  const card = await inboxCard(page, what);
-  await card.getByLabel('Your justification').fill(justification);
-  await card.getByRole('button', { name: decision }).click();
-  await page.getByRole('status').filter({ hasText: `${decision === 'Approve' ? 'Approved' : 'Denied'}: Alice Requestor, ${what}` }).first().waitFor();
-}
-
 async function requestViaApi(roleDefinitionId: string): Promise<string> {
   const res = await api.post(ROLE_REQUESTS, activationBody(roleDefinitionId, DEMO.users.alice), 'alice');
   expect(res.status).toBe(201);
@@ -100,15 +49,6 @@ async function myRequestStatus(page: Page, role: string): Promise<string> {
   const card = page.getByRole('article').filter({ has: page.getByRole('heading', { name: role, exact: true }) });
   await card.waitFor();
   return (await card.locator('.pill').textContent()) ?? '';
-}
-
-async function expectNoSeriousAxeViolations(page: Page): Promise<void> {
-  await page.addScriptTag({ path: AXE_SCRIPT });
-  const violations = await page.evaluate(async () => {
-    const result = await (window as unknown as { axe: { run: (ctx: Document) => Promise<{ violations: { id: string; impact: string | null; nodes: unknown[] }[] }> } }).axe.run(document);
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }));
-  });
-  expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
 }
 
 async function screenshot(page: Page, name: string): Promise<void> {

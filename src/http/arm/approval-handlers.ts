@@ -28,7 +28,7 @@ export async function listApprovals(ctx: ArmContext): Promise<ArmResult> {
   const shape = await shapeContextFor(ctx, page.items.map((i) => i.approval));
   return {
     status: 200,
-    body: { value: page.items.map((i) => approvalShape(ctx.scope, i.approval, shape)), ...(page.next ? { nextLink: nextLink(ctx, page.next) } : {}) },
+    body: { value: page.items.map((i) => approvalShape(ctx.scope, i.approval, shape, i.request)), ...(page.next ? { nextLink: nextLink(ctx, page.next) } : {}) },
   };
 }
 
@@ -39,7 +39,7 @@ async function readApproval(ctx: ArmContext) {
 
 export async function getApproval(ctx: ArmContext): Promise<ArmResult> {
   const { view, shape } = await readApproval(ctx);
-  return { status: 200, body: approvalShape(ctx.scope, view.approval, shape) };
+  return { status: 200, body: approvalShape(ctx.scope, view.approval, shape, view.request) };
 }
 
 /** Microsoft does not mark the stage list pageable; an approval has at most three stages. */

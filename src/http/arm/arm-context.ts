@@ -4,6 +4,7 @@ import type { Services } from '../../app/services.js';
 import { getUsers } from '../../directory/directory-repo.js';
 import { ApiError } from '../api-error.js';
 import type { CallerContext } from '../fastify-types.js';
+import { namedUserIds } from '../graph/graph-shapes.js';
 import { requestBaseUrl } from '../graph/odata.js';
 import type { ArmShapeContext } from './arm-shapes.js';
 
@@ -32,8 +33,7 @@ export function actorOf(ctx: ArmContext): { userId: string; correlationId: strin
 }
 
 export async function shapeContextFor(ctx: ArmContext, approvals: readonly Approval[]): Promise<ArmShapeContext> {
-  const ids = approvals.flatMap((a) => a.stages.map((s) => s.reviewedBy).filter((x): x is string => x !== null));
-  return { callerId: callerOf(ctx).userId, now: ctx.services.clock.now(), users: await getUsers(ctx.services.store.db, ids) };
+  return { callerId: callerOf(ctx).userId, now: ctx.services.clock.now(), users: await getUsers(ctx.services.store.db, namedUserIds(approvals)) };
 }
 
 function queryValue(ctx: ArmContext, ...names: string[]): string | undefined {

@@ -51,6 +51,11 @@ export const ArmStage = Type.Object({
     reviewedDateTime: Nullable(Instant),
     reviewResult: ArmReviewResult,
     justification: Type.String(),
+    // Signoff's annotations on a started stage, as on Graph's steps.
+    '@signoff.startedDateTime': Type.Optional(Instant),
+    '@signoff.escalationDateTime': Type.Optional(Nullable(Instant)),
+    '@signoff.expirationDateTime': Type.Optional(Nullable(Instant)),
+    '@signoff.approvers': Type.Optional(Type.Array(Type.Object({ id: Type.String(), displayName: Nullable(Type.String()) }, { additionalProperties: false }))),
   }, { additionalProperties: false }),
 }, { additionalProperties: false });
 
@@ -58,7 +63,10 @@ export const ArmApproval = Type.Object({
   id: ResourceId('roleAssignmentApprovals/[^/]+'),
   name: Type.String({ minLength: 1 }),
   type: Type.Literal('Microsoft.Authorization/roleAssignmentApprovals'),
-  properties: Type.Object({ stages: Type.Array(ArmStage) }, { additionalProperties: false }),
+  properties: Type.Object({
+    stages: Type.Array(ArmStage),
+    '@signoff.scheduleRequestId': Type.Optional(ResourceId('RoleAssignmentScheduleRequests/[^/]+')),
+  }, { additionalProperties: false }),
 }, { additionalProperties: false });
 
 export const ArmApprovalList = Type.Object({
@@ -98,6 +106,11 @@ export const ArmScheduleRequest = Type.Object({
     createdOn: Instant,
     condition: Nullable(Type.String()),
     conditionVersion: Nullable(Type.String()),
+    expandedProperties: Type.Optional(Type.Object({
+      principal: Type.Object({ id: Type.String(), displayName: Nullable(Type.String()), email: Nullable(Type.String()), type: Type.Literal('User') }, { additionalProperties: false }),
+      roleDefinition: Type.Object({ id: ResourceId('roleDefinitions/[0-9a-fA-F-]{36}'), displayName: Nullable(Type.String()), type: Type.String() }, { additionalProperties: false }),
+      scope: Type.Object({ id: Type.String(), displayName: Type.String(), type: Type.String() }, { additionalProperties: false }),
+    }, { additionalProperties: false })),
   }, { additionalProperties: false }),
 }, { additionalProperties: false });
 

@@ -4,6 +4,7 @@ import type { Schedule } from '../../domain/request.js';
 import type { Instant } from '../../domain/time.js';
 import type { User } from '../../directory/directory-repo.js';
 import type { StoredRequest } from '../../store/requests-repo.js';
+import { signoffTiming } from '../graph/graph-shapes.js';
 import { resourceId } from './arm-path.js';
 
 export interface ArmShapeContext {
@@ -42,17 +43,26 @@ export function stageShape(scope: string, approval: Approval, stage: Stage, ctx:
       reviewedDateTime: stage.reviewedAt,
       reviewResult: stage.reviewResult,
       justification: stage.justification,
+      // Signoff's annotations, as on Graph's steps: deadlines and who may decide now.
+      ...signoffTiming(stage, approval, ctx),
     },
   };
 }
 
-/** Microsoft's examples give an approval the stage's `type`; Signoff answers the approval's own type. */
-export function approvalShape(scope: string, approval: Approval, ctx: ArmShapeContext) {
+/**
+ * Microsoft's examples give an approval the stage's `type`; Signoff answers the approval's own type.
+ * ARM's approval does not say which request it is for; Signoff's annotation gives the request's
+ * resource id (at the scope it was made at), so a client can read what is asked.
+ */
+export function approvalShape(scope: string, approval: Approval, ctx: ArmShapeContext, request?: StoredRequest) {
   return {
     id: approvalResourceId(scope, approval.id),
     name: approval.id,
     type: APPROVAL_TYPE,
-    properties: { stages: approval.stages.map((s) => stageShape(scope, approval, s, ctx)) },
+    properties: {
+      stages: approval.stages.map((s) => stageShape(scope, approval, s, ctx)),
+      ...(request ? { '@signoff.scheduleRequestId': scheduleRequestShape(request).id } : {}),
+    },
   };
 }
 
@@ -89,7 +99,29 @@ function extraOf(stored: StoredRequest): ScheduleRequestExtra {
   };
 }
 
-export function scheduleRequestShape(stored: StoredRequest) {
+/** Names behind the ids, for ARM's `expandedProperties` (Microsoft fills it on reads). */
+export interface ExpandedNames {
+  readonly principal: User | undefined;
+  readonly roleDisplayName: string | null;
+}
+
+function scopeType(scope: string): string {
+  if (/\/managementGroups\/[^/]+$/i.test(scope)) return 'managementgroup';
+  if (/^\/subscriptions\/[^/]+$/i.test(scope)) return 'subscription';
+  if (/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+$/i.test(scope)) return 'resourcegroup';
+  return scope === '/' ? 'tenant' : 'resource';
+}
+
+function expandedProperties(stored: StoredRequest, extra: ScheduleRequestExtra, names: ExpandedNames) {
+  const { request } = stored;
+  return {
+    principal: { id: request.principalId, displayName: names.principal?.display_name ?? null, email: names.principal?.user_principal_name ?? null, type: 'User' },
+    roleDefinition: { id: extra.roleDefinitionId, displayName: names.roleDisplayName, type: 'BuiltInRole' },
+    scope: { id: request.target.scope, displayName: request.target.scope.split('/').pop() || request.target.scope, type: scopeType(request.target.scope) },
+  };
+}
+
+export function scheduleRequestShape(stored: StoredRequest, names?: ExpandedNames) {
   const { request } = stored;
   const extra = extraOf(stored);
   const scope = request.target.scope === '/' ? '' : request.target.scope;
@@ -116,6 +148,7 @@ export function scheduleRequestShape(stored: StoredRequest) {
       createdOn: request.createdAt,
       condition: extra.condition,
       conditionVersion: extra.conditionVersion,
+      ...(names ? { expandedProperties: expandedProperties(stored, extra, names) } : {}),
     },
   };
 }

@@ -1,10 +1,13 @@
 import { getRequestForCaller, submitRequest } from '../../app/requests.js';
+import { getUsers } from '../../directory/directory-repo.js';
 import { DomainError } from '../../domain/errors.js';
 import type { Family } from '../../domain/request.js';
+import { getResource } from '../../store/policies-repo.js';
+import type { StoredRequest } from '../../store/requests-repo.js';
 import { ApiError } from '../api-error.js';
 import { type ArmContext, type ArmResult, actorOf, callerOf } from './arm-context.js';
 import type { ArmScheduleRequestBody } from './arm-schemas.js';
-import { type ScheduleRequestExtra, scheduleRequestShape } from './arm-shapes.js';
+import { type ExpandedNames, type ScheduleRequestExtra, scheduleRequestShape } from './arm-shapes.js';
 
 const FAMILY: Family = 'azureRole';
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -51,7 +54,7 @@ export async function createScheduleRequest(ctx: ArmContext<ArmScheduleRequestBo
     expiration: body.scheduleInfo?.expiration ?? null,
     extra: { ...extra },
   });
-  return { status: 201, body: scheduleRequestShape(view.request) };
+  return { status: 201, body: scheduleRequestShape(view.request, await namesFor(ctx, view.request)) };
 }
 
 /** A request is addressed at the scope it was made at, as Microsoft's GET is. */
@@ -61,5 +64,14 @@ export async function getScheduleRequest(ctx: ArmContext): Promise<ArmResult> {
   if (view.request.request.target.scope.toLowerCase() !== targetScope(ctx).toLowerCase()) {
     throw new DomainError('REQUEST_NOT_FOUND', `Role assignment schedule request '${ctx.params.name}' was not found at this scope.`);
   }
-  return { status: 200, body: scheduleRequestShape(view.request) };
+  return { status: 200, body: scheduleRequestShape(view.request, await namesFor(ctx, view.request)) };
+}
+
+async function namesFor(ctx: ArmContext, stored: StoredRequest): Promise<ExpandedNames> {
+  const { request } = stored;
+  const [users, role] = await Promise.all([
+    getUsers(ctx.services.store.db, [request.principalId]),
+    getResource(ctx.services.store.db, FAMILY, request.target.resourceId),
+  ]);
+  return { principal: users.get(request.principalId), roleDisplayName: role?.display_name ?? null };
 }

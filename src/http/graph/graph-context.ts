@@ -3,7 +3,7 @@ import type { Approval } from '../../domain/approval.js';
 import type { Services } from '../../app/services.js';
 import { getUsers } from '../../directory/directory-repo.js';
 import type { CallerContext } from '../fastify-types.js';
-import type { GraphVersion, ShapeContext } from './graph-shapes.js';
+import { type GraphVersion, type ShapeContext, namedUserIds } from './graph-shapes.js';
 import { requestBaseUrl } from './odata.js';
 
 export interface GraphDeps {
@@ -26,9 +26,7 @@ export function odataContext(request: FastifyRequest, version: GraphVersion, fra
 
 /** Loads the users the approvals mention (reviewers) so shapes can show their names. */
 export async function shapeContextFor(deps: GraphDeps, request: FastifyRequest, approvals: readonly Approval[]): Promise<ShapeContext> {
-  // Reviewers and the approvers of open stages, whose names the step shapes show.
-  const ids = approvals.flatMap((a) => a.stages.flatMap((s) => [s.reviewedBy, ...(s.startedAt && s.reviewResult === 'NotReviewed' ? [...s.approverIds, ...s.escalationApproverIds] : [])])
-    .filter((x): x is string => x !== null));
+  const ids = namedUserIds(approvals);
   return {
     version: deps.version,
     callerId: callerOf(request).userId,

@@ -50,7 +50,7 @@ export function stepShape(stage: Stage, approval: Approval, ctx: ShapeContext): 
  * stage started, escalates and expires, and who may decide it now, so an approver sees the
  * deadline and the other approvers without a second call.
  */
-function signoffTiming(stage: Stage, approval: Approval, ctx: ShapeContext): Record<string, unknown> {
+export function signoffTiming(stage: Stage, approval: Approval, ctx: Pick<ShapeContext, 'now' | 'users'>): Record<string, unknown> {
   if (stage.startedAt === null) return {};
   return {
     '@signoff.startedDateTime': stage.startedAt,
@@ -59,6 +59,12 @@ function signoffTiming(stage: Stage, approval: Approval, ctx: ShapeContext): Rec
     '@signoff.approvers': decidersAt(stage, ctx.now, approval.requestorId)
       .map((id) => ({ id, displayName: ctx.users.get(id)?.display_name ?? null })),
   };
+}
+
+/** Reviewers and the approvers of open stages: the users whose names the stage shapes show. */
+export function namedUserIds(approvals: readonly Approval[]): string[] {
+  return approvals.flatMap((a) => a.stages.flatMap((s) => [s.reviewedBy, ...(s.startedAt && s.reviewResult === 'NotReviewed' ? [...s.approverIds, ...s.escalationApproverIds] : [])])
+    .filter((x): x is string => x !== null));
 }
 
 /**

@@ -4,11 +4,21 @@ import { decide, pendingForMe } from './approvals.js';
 import { announce, emptyState, errorBox, facts, formMessage, h, loading, replaceChildren, setMessage, uid } from './dom.js';
 import { formatDate, formatSpan } from './format.js';
 
-function timeLeft(stage, now) {
+/** A break-glass review's deadline is when the access is revoked if no one approves, not when a request lapses. */
+function timeLeft(stage, now, emergency) {
   if (!stage?.expiresAt) return null;
   const left = stage.expiresAt - now;
   const escalation = stage.escalatesAt && stage.escalatesAt > now ? `, escalates in ${formatSpan(stage.escalatesAt - now)}` : '';
+  if (emergency) return left > 0 ? `review due in ${formatSpan(left)}${escalation}` : 'review due now';
   return left > 0 ? `expires in ${formatSpan(left)}${escalation}` : 'expiring now';
+}
+
+/** Said plainly, since approving here does not grant anything: the access is already in use. */
+function emergencyNotice(emergency) {
+  const until = formatDate(emergency.activeUntil);
+  const by = formatDate(emergency.reviewBy);
+  return h('p', { class: 'notice emergency' },
+    `Emergency access, already active${until ? ` until ${until}` : ''}; review${by ? ` by ${by}` : ''}; Deny revokes it.`);
 }
 
 function decisionForm(item, step, session, onDone) {
@@ -56,13 +66,15 @@ function decisionForm(item, step, session, onDone) {
 
 function card(item, now, session, onDone) {
   const titleId = uid('item');
-  const { stage } = item;
+  const { stage, emergency } = item;
   return h('article', { class: 'card', 'aria-labelledby': titleId, 'data-approval-id': item.approvalId },
-    h('h3', { id: titleId }, h('span', { class: 'requestor' }, item.requestor), ' asks for ', h('span', { class: 'what' }, item.what)),
+    h('h3', { id: titleId }, h('span', { class: 'requestor' }, item.requestor), emergency ? ' used emergency access to ' : ' asks for ', h('span', { class: 'what' }, item.what)),
     h('p', { class: 'tags' },
       h('span', { class: 'tag' }, item.familyLabel),
+      emergency ? h('span', { class: 'tag emergency' }, 'Emergency access') : null,
       stage ? h('span', { class: 'tag' }, `Stage ${stage.number} of ${stage.of}`) : null,
-      stage ? h('span', { class: 'tag time' }, timeLeft(stage, now)) : null),
+      stage ? h('span', { class: 'tag time' }, timeLeft(stage, now, emergency)) : null),
+    emergency ? emergencyNotice(emergency) : null,
     facts([
       ['Scope', item.scope],
       ['Justification', item.justification ?? 'None given'],

@@ -1,0 +1,85 @@
+import { createRequire } from 'node:module';
+import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
+import { expect } from 'vitest';
+import type { DemoUser } from './demo.js';
+
+const AXE_SCRIPT = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/** Debian's Chromium; Playwright's launch runs it on a fresh temporary profile, deleted on close. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
+
+export interface PageOptions {
+  readonly viewport?: { width: number; height: number };
+  /** The page's CSP is bypassed so that axe-core can be injected into it. */
+  readonly axe?: boolean;
+}
+
+/**
+ * Browser windows of their own (cookies, storage) for one test; any script error or CSP
+ * violation is collected in `pageErrors` for the test to fail on.
+ */
+export function browserWindows(browser: () => Browser) {
+  const contexts: BrowserContext[] = [];
+  const pageErrors: string[] = [];
+  async function openPage(options: PageOptions = {}): Promise<Page> {
+    const context = await browser().newContext({ viewport: options.viewport ?? { width: 1100, height: 800 }, bypassCSP: options.axe ?? false });
+    contexts.push(context);
+    // The inbox answers in well under a second; a missing element should fail fast.
+    context.setDefaultTimeout(10_000);
+    const page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error' && /Content Security Policy/.test(message.text())) pageErrors.push(message.text());
+    });
+    return page;
+  }
+  return { contexts, pageErrors, openPage };
+}
+
+export function nameOf(user: DemoUser): string {
+  return { admin: 'Adele Admin', alice: 'Alice Requestor', bob: 'Bob Approver', carol: 'Carol Approver', dave: 'Dave Nobody' }[user];
+}
+
+/** The inbox's views as a person reaches them, on the server `baseUrl()` names. */
+export function inboxViews(baseUrl: () => string) {
+  /** Goes to a view; the same address again reloads it, as a person pressing F5 would. */
+  async function show(page: Page, hash: string): Promise<void> {
+    const target = `${baseUrl()}/${hash}`;
+    if (page.url() === target) await page.reload();
+    else await page.goto(target);
+  }
+
+  async function signInAs(page: Page, user: DemoUser): Promise<void> {
+    await page.goto(baseUrl());
+    await page.getByRole('button', { name: new RegExp(`${user}@contoso.com`) }).click();
+    await expect.poll(() => page.getByText('Signed in as').textContent()).toContain(nameOf(user));
+  }
+
+  async function inboxCard(page: Page, what: string) {
+    await show(page, '#/inbox');
+    const card = page.getByRole('article').filter({ hasText: what });
+    await card.waitFor();
+    return card;
+  }
+
+  async function decideInUi(page: Page, what: string, decision: 'Approve' | 'Deny', justification: string): Promise<void> {
+    const card = await inboxCard(page, what);
+    await card.getByLabel('Your justification').fill(justification);
+    await card.getByRole('button', { name: decision }).click();
+    await page.getByRole('status').filter({ hasText: `${decision === 'Approve' ? 'Approved' : 'Denied'}: Alice Requestor, ${what}` }).first().waitFor();
+  }
+
+  return { show, signInAs, inboxCard, decideInUi };
+}
+
+export async function expectNoSeriousAxeViolations(page: Page): Promise<void> {
+  await page.addScriptTag({ path: AXE_SCRIPT });
+  const violations = await page.evaluate(async () => {
+    const result = await (window as unknown as { axe: { run: (ctx: Document) => Promise<{ violations: { id: string; impact: string | null; nodes: unknown[] }[] }> } }).axe.run(document);
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }));
+  });
+  expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
+}

@@ -20,6 +20,10 @@ export interface Config {
   readonly oidcSubjectClaims: readonly string[];
   /** Least time between two JWKS refetches caused by an unknown key id. */
   readonly oidcJwksCooldownMs: number;
+  /** The public client (no secret) the web inbox and `signoff login` sign people in as; null turns both off. */
+  readonly oidcClientId: string | null;
+  /** What sign-in asks the issuer for; the API's own scope must be among them for the token to reach Signoff. */
+  readonly oidcScopes: string;
   /** Requests per minute per caller (per address before authentication); 0 turns the limit off. */
   readonly rateLimitPerMinute: number;
   readonly logLevel: string;
@@ -89,6 +93,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigOv
     oidcAudience: env.SIGNOFF_OIDC_AUDIENCE ?? null,
     oidcSubjectClaims: (env.SIGNOFF_OIDC_SUBJECT_CLAIMS || 'oid,sub,preferred_username,upn').split(',').map((c) => c.trim()).filter(Boolean),
     oidcJwksCooldownMs: nonNegativeIntFrom(env.SIGNOFF_OIDC_JWKS_COOLDOWN_MS, 30_000, 'SIGNOFF_OIDC_JWKS_COOLDOWN_MS'),
+    oidcClientId: env.SIGNOFF_OIDC_CLIENT_ID || null,
+    oidcScopes: (env.SIGNOFF_OIDC_SCOPES || 'openid profile').split(/\s+/).filter(Boolean).join(' '),
     rateLimitPerMinute: nonNegativeIntFrom(env.SIGNOFF_RATE_LIMIT_PER_MINUTE, 6000, 'SIGNOFF_RATE_LIMIT_PER_MINUTE'),
     logLevel: env.LOG_LEVEL ?? 'info',
     timerIntervalMs: Number(env.SIGNOFF_TIMER_INTERVAL_MS ?? 1000),

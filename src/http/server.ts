@@ -15,6 +15,7 @@ import { sendGraphError } from './graph/graph-errors.js';
 import './fastify-types.js';
 import { registerObservability } from './observability.js';
 import { webPlugin } from '../web/serve-web.js';
+import type { SignInSettings } from '../auth/sign-in-settings.js';
 
 export interface AppOptions {
   readonly services: Services;
@@ -24,6 +25,8 @@ export interface AppOptions {
   readonly logger: FastifyServerOptions['logger'];
   readonly bodyLimitBytes: number;
   readonly serverFactory?: FastifyServerOptions['serverFactory'];
+  /** How the inbox and the CLI sign people in (`GET /web/config.json`); dev mode when absent. */
+  readonly signIn?: SignInSettings;
 }
 
 /**
@@ -103,6 +106,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(signoffApiPlugin, { prefix: '/signoff/v1', services: options.services, authenticator: options.authenticator });
 
   // The approver inbox: static files only; it talks to the Graph routes above like any client.
-  await app.register(webPlugin);
+  await app.register(webPlugin, { signIn: options.signIn ?? { mode: 'dev' } });
   return app;
 }

@@ -3,6 +3,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { SignInSettings } from '../auth/sign-in-settings.js';
 
 /**
  * The inbox is hand-written HTML, CSS and JavaScript modules that need no build, so the server
@@ -18,11 +19,18 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.svg': 'image/svg+xml',
 };
 
-/** Everything comes from this origin; no inline script or style, no framing, no plugins. */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self'", "connect-src 'self'",
-  "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'",
-].join('; ');
+/**
+ * Everything comes from this origin; no inline script or style, no framing, no plugins. The only
+ * other origin the page may call is the identity provider's token endpoint, when there is one.
+ */
+export function contentSecurityPolicy(connectOrigins: readonly string[] = []): string {
+  return [
+    "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self'", ["connect-src 'self'", ...connectOrigins].join(' '),
+    "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+export const CONTENT_SECURITY_POLICY = contentSecurityPolicy();
 
 interface Asset {
   readonly body: Buffer;
@@ -45,11 +53,11 @@ function loadAssets(dir: string): Map<string, Asset> {
  * Asset names carry no content hash, so browsers must revalidate each time (`no-cache`); the
  * ETag turns that into a 304 with no body on every load after the first.
  */
-function send(asset: Asset, request: FastifyRequest, reply: FastifyReply) {
+function send(asset: Asset, request: FastifyRequest, reply: FastifyReply, policy: string) {
   reply.header('content-type', asset.type)
     .header('cache-control', 'no-cache')
     .header('etag', asset.etag)
-    .header('content-security-policy', CONTENT_SECURITY_POLICY)
+    .header('content-security-policy', policy)
     .header('x-content-type-options', 'nosniff')
     .header('referrer-policy', 'no-referrer')
     .header('cross-origin-opener-policy', 'same-origin');
@@ -57,13 +65,21 @@ function send(asset: Asset, request: FastifyRequest, reply: FastifyReply) {
   return reply.send(asset.body);
 }
 
-/** Serves the approver inbox: the page at `/`, its files under `/web/`. Files are read once, at start. */
-export async function webPlugin(app: FastifyInstance, options: { readonly root?: string } = {}): Promise<void> {
+/**
+ * Serves the approver inbox: the page at `/`, its files under `/web/`, and how to sign in at
+ * `/web/config.json` (public: it names only public endpoints and a public client). Files are
+ * read once, at start.
+ */
+export async function webPlugin(app: FastifyInstance, options: { readonly root?: string; readonly signIn?: SignInSettings } = {}): Promise<void> {
   const assets = loadAssets(options.root ?? WEB_ROOT);
   const index = assets.get('index.html');
   if (!index) throw new Error(`The web inbox has no index.html under ${options.root ?? WEB_ROOT}`);
-  app.get('/', async (request, reply) => send(index, request, reply));
+  const signIn = options.signIn ?? { mode: 'dev' };
+  const tokenEndpoint = signIn.mode === 'oidc' && signIn.authorizationEndpoint ? signIn.tokenEndpoint : null;
+  const policy = contentSecurityPolicy(tokenEndpoint ? [new URL(tokenEndpoint).origin] : []);
+  app.get('/', async (request, reply) => send(index, request, reply, policy));
+  app.get('/web/config.json', async (_request, reply) => reply.header('cache-control', 'no-store').send(signIn));
   for (const [name, asset] of assets) {
-    if (name !== 'index.html') app.get(`/web/${name}`, async (request, reply) => send(asset, request, reply));
+    if (name !== 'index.html') app.get(`/web/${name}`, async (request, reply) => send(asset, request, reply, policy));
   }
 }

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { readCliConfig, writeCliConfig } from '../config-file.js';
 import { type CliContext, contextOf } from '../context.js';
+import type { SignInSettings } from '../../auth/sign-in-settings.js';
+import { type IssuedToken, deviceLogin } from '../device-login.js';
 import { ApiCallError, SignoffClient } from '../http-client.js';
 import { CliError, EXIT, usageError } from '../exit-codes.js';
 import { emit } from '../output.js';
@@ -22,6 +24,16 @@ async function devToken(ctx: CliContext, user: string): Promise<DevToken> {
     }
     throw error;
   }
+}
+
+/** Signs in through the server's identity provider, which the server names (`GET /web/config.json`). */
+async function issuerLogin(ctx: CliContext): Promise<IssuedToken> {
+  const settings = await ctx.client.json<SignInSettings>('GET', '/web/config.json', { anonymous: true });
+  if (settings.mode !== 'oidc') {
+    throw new CliError(`${ctx.client.server} runs in development mode, with no external OIDC issuer to sign in through: run \`signoff login --user <upn>\`.`, EXIT.error);
+  }
+  // The code goes to stderr: stdout stays the command's result, for scripts and `--output json`.
+  return deviceLogin(settings, (text) => process.stderr.write(`${text}\n`));
 }
 
 async function readStdin(): Promise<string> {
@@ -48,32 +60,30 @@ export function addAuthCommands(program: Command): void {
     }), 'TOKEN=$(signoff token --user alice@contoso.com)');
 
   withExample(program.command('login')
-    .description('Sign in and store the token (0600) in $XDG_CONFIG_HOME/signoff or ~/.config/signoff.')
+    .description('Sign in and store the token (0600) in $XDG_CONFIG_HOME/signoff or ~/.config/signoff. '
+      + 'Without options: a device code sign-in at the server\'s OIDC issuer.')
     .option('--user <upn>', 'dev mode: sign in as this user of the directory')
     .option('--with-token', 'store a token read from standard input (from your OIDC identity provider)')
     .action(async (opts: { user?: string; withToken?: boolean }, command: Command) => {
       const ctx = contextOf(command);
       if (opts.user && opts.withToken) throw usageError('Give either --user or --with-token, not both.');
-      if (!opts.user && !opts.withToken) {
-        throw new CliError('Signing in through an external OIDC issuer (device code or browser flow) is not built into this command: '
-          + 'it needs the issuer and a client registered there. Get a token from your identity provider and run '
-          + '`signoff login --with-token < token.txt`, or, against a dev-mode server, `signoff login --user <upn>`.', EXIT.error);
-      }
       let token: string;
       let expiresIn: number | null = null;
       if (opts.user) {
         const issued = await devToken(ctx, opts.user);
         token = issued.access_token;
         expiresIn = issued.expires_in;
-      } else {
+      } else if (opts.withToken) {
         token = await readStdin();
         if (!token) throw usageError('No token on standard input.');
+      } else {
+        ({ accessToken: token, expiresIn } = await issuerLogin(ctx));
       }
       const server = ctx.client.server;
       const me = await new SignoffClient(server, token).get<{ userPrincipalName: string }>('/v1.0/me');
       const path = saveToken(server, token, me.userPrincipalName, expiresIn);
       emit(ctx.output, { server, user: me.userPrincipalName, configFile: path }, () => `Signed in to ${server} as ${me.userPrincipalName}; token saved in ${path}.\n`);
-    }), 'signoff login --user alice@contoso.com --server http://127.0.0.1:8080', 'signoff login --with-token < token.txt');
+    }), 'signoff login --server https://signoff.example.com', 'signoff login --user alice@contoso.com --server http://127.0.0.1:8080', 'signoff login --with-token < token.txt');
 
   withExample(program.command('logout')
     .description('Forget the token stored for the server.')

@@ -65,11 +65,27 @@ export async function signIn(username) {
     }
     throw error;
   }
+  return establishSession(token);
+}
+
+/** Who the token belongs to, kept with the token for this tab. */
+export async function establishSession(token) {
   const me = await send('GET', '/v1.0/me', undefined, token);
   const session = { token, user: { id: me.id, displayName: me.displayName, userPrincipalName: me.userPrincipalName } };
   sessionStorage.setItem(SESSION_KEY, JSON.stringify(session));
   lookups.clear();
   return session;
+}
+
+/** How this server signs people in: `{ mode: 'dev' }` or its identity provider's endpoints. */
+export async function signInSettings() {
+  try {
+    const response = await fetch('/web/config.json', { headers: { accept: 'application/json' } });
+    if (response.ok) return await response.json();
+  } catch {
+    // An older server or a network hiccup: dev sign-in explains itself if it is off.
+  }
+  return { mode: 'dev' };
 }
 
 export function graph(method, path, body) {
@@ -85,7 +101,8 @@ export async function list(path) {
   for (let page = 0; next && page < MAX_PAGES; page++) {
     const body = await graph('GET', next);
     items.push(...(body?.value ?? []));
-    const link = body?.['@odata.nextLink'];
+    // Graph names the next page `@odata.nextLink`, ARM `nextLink`.
+    const link = body?.['@odata.nextLink'] ?? body?.nextLink;
     // Stay on this origin even if the server names itself differently (a proxy, a public URL).
     next = link ? (({ pathname, search }) => pathname + search)(new URL(link, location.href)) : null;
   }

@@ -1,9 +1,10 @@
 /** The shell: who is signed in, which view the address names, and focus on arrival. */
-import { ApiFailure, currentSession, signOut } from './api.js';
+import { ApiFailure, currentSession, establishSession, signInSettings, signOut } from './api.js';
 import { errorBox, h, replaceChildren } from './dom.js';
 import { renderHistory } from './history.js';
 import { renderInbox } from './inbox.js';
 import { renderRequests } from './requests.js';
+import { answerInAddress, finishSignIn, renderIssuerSignIn } from './oidc.js';
 import { renderSignIn } from './signin.js';
 
 const VIEWS = {
@@ -16,6 +17,7 @@ const main = document.getElementById('main');
 const nav = document.getElementById('nav');
 const who = document.getElementById('who');
 let renderCount = 0;
+const settings = await signInSettings();
 
 function parseHash() {
   const [path, query] = location.hash.replace(/^#/, '').split('?');
@@ -43,7 +45,9 @@ async function route({ reason = null, moveFocus = false } = {}) {
   showUser(session);
   if (!session) {
     document.title = 'Sign in · Signoff';
-    const heading = renderSignIn(main, () => void route({ moveFocus: true }), reason);
+    const heading = settings.mode === 'oidc'
+      ? renderIssuerSignIn(main, settings, reason)
+      : renderSignIn(main, () => void route({ moveFocus: true }), reason);
     if (moveFocus || reason) heading.focus();
     return;
   }
@@ -68,4 +72,17 @@ async function route({ reason = null, moveFocus = false } = {}) {
 
 window.addEventListener('hashchange', () => void route({ moveFocus: true }));
 window.addEventListener('signoff:signed-out', (event) => void route({ reason: `You were signed out: ${event.detail}` }));
-void route();
+
+/** Back from the identity provider: finish signing in before showing anything. */
+async function start() {
+  const answer = answerInAddress();
+  if (!answer) return route();
+  try {
+    await establishSession(await finishSignIn(settings, answer));
+  } catch (error) {
+    return route({ reason: error.message });
+  }
+  return route({ moveFocus: true });
+}
+
+void start();

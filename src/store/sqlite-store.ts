@@ -36,10 +36,10 @@ export async function openSqliteStore(file: string): Promise<Store> {
   native.pragma('journal_mode = WAL');
   native.pragma('synchronous = NORMAL');
   native.pragma('busy_timeout = 5000');
-  // SQLite's default 2 MiB page cache thrashes once audit and outbox rows grow; 32 MiB keeps the
-  // hot indexes resident. No memory-mapped I/O: mapped pages count against the process's memory
+  // SQLite's default 2 MiB page cache thrashes once audit and outbox rows grow; 16 MiB keeps the
+  // hot index pages resident (the OS file cache holds the rest, outside the process). No memory-mapped I/O: mapped pages count against the process's memory
   // and grow with history, where the page cache stays bounded.
-  native.pragma('cache_size = -32768');
+  native.pragma('cache_size = -16384');
   native.pragma('temp_store = memory');
   const slowMs = Number(process.env.SIGNOFF_SLOW_QUERY_MS ?? 0);
   const db = new Kysely<Database>({

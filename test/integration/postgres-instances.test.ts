@@ -97,7 +97,8 @@ describe.skipIf(!PG_URL)('three Signoff instances on one PostgreSQL', () => {
     expect(await escalated()).toBe(ids.length);
     expect(await count(`select count(distinct request_id) as n from audit_events where action = 'stage.escalated' and request_id = any($1)`, [ids])).toBe(ids.length);
     expect(await count(`select count(*) as n from outbox where event_type = 'stage.escalated' and request_id = any($1)`, [ids])).toBe(ids.length);
-    const states = (await db.query(`select status, version, count(*) as n from approval_stages where approval_id = any($1) group by status, version`, [ids])).rows;
+    const states = (await db.query(`select status, version, count(*) as n from approval_stages where approval_id = any($1) group by status, version`, [ids])).rows
+      .map((r) => ({ status: r.status, version: Number(r.version), n: Number(r.n) }));
     expect(states).toEqual([{ status: 'Escalated', version: stage.version + 1, n: ids.length }]);
   }, 180_000);
 });

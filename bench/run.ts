@@ -4,6 +4,7 @@
  */
 import { benchColdStart } from './cold-start.bench.js';
 import { benchDecisions } from './decisions.bench.js';
+import { benchDecisionsPostgres } from './decisions-postgres.bench.js';
 import { benchPendingList } from './pending-list.bench.js';
 import { benchTimers } from './timers.bench.js';
 import { build } from './lib/processes.js';
@@ -11,6 +12,7 @@ import { build } from './lib/processes.js';
 const BENCHES: Record<string, () => Promise<unknown>> = {
   'cold-start': benchColdStart,
   decisions: benchDecisions,
+  'decisions-postgres': benchDecisionsPostgres,
   'pending-list': benchPendingList,
   timers: benchTimers,
 };

@@ -107,13 +107,16 @@ export interface PendingPage {
 
 /** Approvals whose current stage the caller may decide, read from the inbox index. */
 export async function listPendingForCaller(services: Services, caller: Caller, families: readonly Family[], limit: number, after: { createdAt: string; approvalId: string } | null): Promise<PendingPage> {
-  const db = services.store.db;
-  const page = await inboxPage(db, { userId: caller.userId, families, limit, after });
-  const requests = await getRequests(db, page.approvalIds);
-  const stages = await loadStagesFor(db, page.approvalIds);
-  const items = page.approvalIds.flatMap((id) => {
+  const page = await inboxPage(services.store.db, { userId: caller.userId, families, limit, after });
+  return { items: await loadApprovalsInOrder(services.store.db, page.approvalIds), next: page.next };
+}
+
+/** The approvals of a page of ids, in the page's order, with two queries whatever the page size. */
+export async function loadApprovalsInOrder(db: Db, approvalIds: readonly string[]): Promise<ApprovalView[]> {
+  const requests = await getRequests(db, approvalIds);
+  const stages = await loadStagesFor(db, approvalIds);
+  return approvalIds.flatMap((id) => {
     const stored = requests.get(id);
     return stored ? [{ request: stored, approval: assembleApproval(stored, stages.get(id) ?? []) }] : [];
   });
-  return { items, next: page.next };
 }

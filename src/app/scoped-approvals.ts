@@ -1,9 +1,7 @@
 import { DomainError } from '../domain/errors.js';
 import type { Family } from '../domain/request.js';
-import { loadStagesFor } from '../store/approvals-repo.js';
-import { getRequests } from '../store/requests-repo.js';
 import { type ApprovalRelation, scopedApprovalPage } from '../store/scoped-approvals-repo.js';
-import { type ApprovalView, assembleApproval, decideStep, loadApproval } from './approvals.js';
+import { type ApprovalView, decideStep, loadApproval, loadApprovalsInOrder } from './approvals.js';
 import { type Caller, mayReadApproval } from './authorization.js';
 import type { Actor, Services } from './services.js';
 
@@ -54,13 +52,7 @@ export async function listApprovalsAtScope(services: Services, caller: Caller, i
   const page = await scopedApprovalPage(db, {
     families: input.families, scopeAtOrBelow: scopeFilter(input.scope), relation: relationFor(caller, input.filter), limit: input.limit, after: input.after,
   });
-  const requests = await getRequests(db, page.approvalIds);
-  const stages = await loadStagesFor(db, page.approvalIds);
-  const items = page.approvalIds.flatMap((id) => {
-    const stored = requests.get(id);
-    return stored ? [{ request: stored, approval: assembleApproval(stored, stages.get(id) ?? []) }] : [];
-  });
-  return { items, next: page.next };
+  return { items: await loadApprovalsInOrder(db, page.approvalIds), next: page.next };
 }
 
 /** Outside the addressed scope an approval does not exist, so its existence is not revealed either. */

@@ -1,5 +1,5 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import { migrateToLatest } from './migrate.js';
 import type { Database } from './schema.js';
 import { type Db, type Store, StoreUnavailableError } from './store.js';
@@ -10,12 +10,13 @@ export interface PostgresOptions {
   readonly statementTimeoutMs?: number;
 }
 
-// Sequence numbers are bigint in PostgreSQL; they stay well inside a double.
-pg.types.setTypeParser(20, (v) => Number(v));
-
 /** Several Signoff instances share one PostgreSQL; every transaction runs at READ COMMITTED. */
 export async function openPostgresStore(options: PostgresOptions): Promise<Store> {
-  const pool = new pg.Pool({
+  // The driver loads only for a PostgreSQL store, so the embedded default starts without it.
+  const { default: driver } = await import('pg');
+  // Sequence numbers are bigint in PostgreSQL; they stay well inside a double.
+  driver.types.setTypeParser(20, (v) => Number(v));
+  const pool = new driver.Pool({
     connectionString: options.url,
     max: options.poolSize ?? 10,
     connectionTimeoutMillis: 5000,

@@ -26,6 +26,8 @@ export interface Config {
   readonly oidcScopes: string;
   /** Requests per minute per caller (per address before authentication); 0 turns the limit off. */
   readonly rateLimitPerMinute: number;
+  /** When set, /metrics answers only `Authorization: Bearer <this>` (Prometheus' bearer_token). */
+  readonly metricsToken: string | null;
   readonly logLevel: string;
   readonly timerIntervalMs: number;
   /** How often the outbox worker fans out events and sends due webhook deliveries. */
@@ -96,6 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigOv
     oidcClientId: env.SIGNOFF_OIDC_CLIENT_ID || null,
     oidcScopes: (env.SIGNOFF_OIDC_SCOPES || 'openid profile').split(/\s+/).filter(Boolean).join(' '),
     rateLimitPerMinute: nonNegativeIntFrom(env.SIGNOFF_RATE_LIMIT_PER_MINUTE, 6000, 'SIGNOFF_RATE_LIMIT_PER_MINUTE'),
+    metricsToken: env.SIGNOFF_METRICS_TOKEN || null,
     logLevel: env.LOG_LEVEL ?? 'info',
     timerIntervalMs: Number(env.SIGNOFF_TIMER_INTERVAL_MS ?? 1000),
     outboxIntervalMs: positiveIntFrom(env.SIGNOFF_OUTBOX_INTERVAL_MS ?? env.SIGNOFF_TIMER_INTERVAL_MS, 1000, 'SIGNOFF_OUTBOX_INTERVAL_MS'),

@@ -122,6 +122,7 @@ export async function startSignoff(config: Config, options: StartOptions = {}): 
       ? { level: config.logLevel, stream: options.logStream, redact: ['req.headers.authorization'] }
       : logger === false ? false : { level: config.logLevel, redact: ['req.headers.authorization'] },
     bodyLimitBytes: config.bodyLimitBytes,
+    metricsToken: config.metricsToken,
     signIn,
     serverFactory: (h) => {
       handler = h;

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
@@ -34,7 +35,7 @@ async function countOrZero(run: () => Promise<number>): Promise<number> {
  * One JSON log line per request (id, route, status, duration, caller — never tokens) and the
  * Prometheus series operators watch: traffic, decisions, pending work, timer lag, outbox backlog.
  */
-export function registerObservability(app: FastifyInstance, services: Services): Observability {
+export function registerObservability(app: FastifyInstance, services: Services, metricsToken: string | null = null): Observability {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'signoff_process_' });
   const requests = new Counter({ name: 'signoff_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['method', 'route', 'status'], registers: [registry] });
@@ -117,7 +118,14 @@ export function registerObservability(app: FastifyInstance, services: Services):
     }, 'request');
   });
 
-  app.get('/metrics', async (_request, reply) => {
+  const expected = metricsToken ? Buffer.from(`Bearer ${metricsToken}`) : null;
+  app.get('/metrics', async (request, reply) => {
+    if (expected) {
+      const sent = Buffer.from(request.headers.authorization ?? '');
+      if (sent.length !== expected.length || !timingSafeEqual(sent, expected)) {
+        return reply.code(401).header('www-authenticate', 'Bearer realm="signoff-metrics"').type('text/plain').send('401: /metrics needs the bearer token set in SIGNOFF_METRICS_TOKEN.\n');
+      }
+    }
     reply.type(registry.contentType);
     return registry.metrics();
   });

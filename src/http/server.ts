@@ -24,6 +24,7 @@ export interface AppOptions {
   readonly dev: (DevRoutesOptions & { readonly jwks: { keys: object[] }; readonly tools?: DevTools }) | null;
   readonly logger: FastifyServerOptions['logger'];
   readonly bodyLimitBytes: number;
+  readonly metricsToken?: string | null;
   readonly serverFactory?: FastifyServerOptions['serverFactory'];
   /** How the inbox and the CLI sign people in (`GET /web/config.json`); dev mode when absent. */
   readonly signIn?: SignInSettings;
@@ -59,7 +60,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // Dev mode: injected faults answer before any authentication; the request log sees every answer.
   if (options.dev?.tools) registerDevToolHooks(app, options.dev.tools);
 
-  registerObservability(app, options.services);
+  registerObservability(app, options.services, options.metricsToken ?? null);
 
   // Unauthenticated: health, readiness, metrics and, in dev mode, the dev issuer.
   app.get('/healthz', async (_request, reply) => {

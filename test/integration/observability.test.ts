@@ -64,6 +64,26 @@ describe('metrics, logs, health', () => {
   });
 });
 
+describe('/metrics behind a bearer token', () => {
+  it('answers only the configured SIGNOFF_METRICS_TOKEN', async () => {
+    const server = await startTestServer({ env: { SIGNOFF_METRICS_TOKEN: 'scrape-secret-1' } });
+    try {
+      const none = await fetch(`${server.url}/metrics`);
+      expect(none.status).toBe(401);
+      expect(none.headers.get('www-authenticate')).toMatch(/^Bearer/);
+      expect((await fetch(`${server.url}/metrics`, { headers: { authorization: 'Bearer scrape-secret-2' } })).status).toBe(401);
+      // A user's token is not the scrape token.
+      const user = await new Api(server.url).token('admin');
+      expect((await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${user}` } })).status).toBe(401);
+      const ok = await fetch(`${server.url}/metrics`, { headers: { authorization: 'Bearer scrape-secret-1' } });
+      expect(ok.status).toBe(200);
+      expect(await ok.text()).toContain('signoff_http_requests_total');
+    } finally {
+      await server.destroy();
+    }
+  });
+});
+
 describe('graceful shutdown', () => {
   it('finishes every request in flight when SIGTERM arrives, then exits 0', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'signoff-sigterm-'));

@@ -32,7 +32,9 @@ export function redactBody(raw: unknown, maxChars: number): unknown {
   if (raw === undefined || raw === null || raw === '') return null;
   // Parsed bodies go through text too, so a large one is cut like any other.
   const text = typeof raw === 'string' || Buffer.isBuffer(raw) ? raw.toString() : JSON.stringify(raw);
-  if (text.length > maxChars) return `${redactText(text.slice(0, maxChars))}… (${text.length} characters, cut)`;
+  // A slice would keep the whole original string alive for as long as the log holds the entry:
+  // copy the kept part so only it stays in memory.
+  if (text.length > maxChars) return `${redactText(Buffer.from(text.slice(0, maxChars)).toString())}… (${text.length} characters, cut)`;
   try {
     return redactValue(JSON.parse(text));
   } catch {

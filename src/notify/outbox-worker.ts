@@ -1,6 +1,8 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Services } from '../app/services.js';
+import { randomUUID } from 'node:crypto';
 import { addMilliseconds } from '../domain/time.js';
+import { acquireLease, releaseLease } from '../store/leases-repo.js';
 import type { WebhookDeliveryRow, WebhookSubscriptionRow } from '../store/schema.js';
 import {
   type AttemptOutcome, type DueDelivery, type OutboxEvent, abandonDelivery, activeSubscriptionsById, claimDelivery, dueDeliveries, fanOutOutbox, recordAttempt,
@@ -33,6 +35,11 @@ export interface OutboxWorkerOptions {
 }
 
 const BATCH = 100;
+/**
+ * One instance at a time sends, so each subscription's events leave in the order they happened
+ * even when several instances share the store; fan-out stays exactly-once through its cursor.
+ */
+const SENDER_LEASE = 'webhook-sender';
 /** Bounds one run, so a flood of events cannot keep a run (and `stop`) going for ever. */
 const MAX_BATCHES_PER_RUN = 50;
 
@@ -50,6 +57,7 @@ export function createOutboxWorker(services: Services, options: OutboxWorkerOpti
   const random = options.random ?? Math.random;
   const wallClockMs = options.wallClockMs ?? Date.now;
   const { store } = services;
+  const holder = randomUUID();
 
   async function attempt(delivery: WebhookDeliveryRow, event: OutboxEvent, subscription: WebhookSubscriptionRow): Promise<AttemptOutcome> {
     const context = await eventContext(store.db, event);
@@ -86,6 +94,7 @@ export function createOutboxWorker(services: Services, options: OutboxWorkerOpti
         await abandonDelivery(store.db, delivery.id, now, 'The subscription was deleted.');
         continue;
       }
+      if (!(await holdLease())) return false;
       if (!(await claimDelivery(store.db, delivery, addMilliseconds(now, options.timeoutMs + 60_000)))) continue;
       const outcome = await attempt(delivery, event, subscription);
       await recordAttempt(store, delivery, outcome);
@@ -99,6 +108,30 @@ export function createOutboxWorker(services: Services, options: OutboxWorkerOpti
     return false;
   }
 
+  /**
+   * Takes or renews the sender lease for one attempt's time. It follows Signoff's clock, as the
+   * deliveries' own claims do, so a holder killed mid-run frees it as they are freed.
+   */
+  const holdLease = () => {
+    const now = Date.parse(services.clock.now());
+    return acquireLease(store.db, SENDER_LEASE, holder, now, now + options.timeoutMs + 15_000);
+  };
+
+  async function sendDue(report: OutboxReport): Promise<void> {
+    const failing: string[] = [];
+    for (let i = 0; i < MAX_BATCHES_PER_RUN; i++) {
+      if (i > 0 && !(await holdLease())) return;
+      const due = await dueDeliveries(store.db, services.clock.now(), BATCH, failing);
+      if (due.length === 0) return;
+      const subscriptionIds = [...new Set(due.map((d) => d.delivery.subscription_id))];
+      const subscriptions = await activeSubscriptionsById(store.db, subscriptionIds);
+      // Receivers are independent: a slow one must not hold up the others.
+      await Promise.all(subscriptionIds.map(async (id) => {
+        if (await sendInOrder(due.filter((d) => d.delivery.subscription_id === id), subscriptions.get(id), report)) failing.push(id);
+      }));
+    }
+  }
+
   return {
     async runOnce() {
       const report: OutboxReport = { fannedOut: 0, delivered: 0, failedAttempts: 0 };
@@ -107,16 +140,12 @@ export function createOutboxWorker(services: Services, options: OutboxWorkerOpti
         report.fannedOut += n;
         if (n < BATCH) break;
       }
-      const failing: string[] = [];
-      for (let i = 0; i < MAX_BATCHES_PER_RUN; i++) {
-        const due = await dueDeliveries(store.db, services.clock.now(), BATCH, failing);
-        if (due.length === 0) break;
-        const subscriptionIds = [...new Set(due.map((d) => d.delivery.subscription_id))];
-        const subscriptions = await activeSubscriptionsById(store.db, subscriptionIds);
-        // Receivers are independent: a slow one must not hold up the others.
-        await Promise.all(subscriptionIds.map(async (id) => {
-          if (await sendInOrder(due.filter((d) => d.delivery.subscription_id === id), subscriptions.get(id), report)) failing.push(id);
-        }));
+      // Another instance is sending; it (or the next run here) sends these, in order.
+      if (!(await holdLease())) return report;
+      try {
+        await sendDue(report);
+      } finally {
+        await releaseLease(store.db, SENDER_LEASE, holder);
       }
       return report;
     },

@@ -4,6 +4,7 @@ import * as webhooks from './migrations/2026-11-28-002-webhooks.js';
 import * as policyHistory from './migrations/2026-11-28-003-policy-history.js';
 import * as accessLifecycle from './migrations/2026-11-28-007-access-lifecycle.js';
 import * as decidedByIndex from './migrations/2026-11-28-008-decided-by-index.js';
+import * as leases from './migrations/2026-11-28-009-leases.js';
 import type { Dialect } from './store.js';
 
 type MigrationModule = { up(db: Kysely<any>, dialect: Dialect): Promise<void> };
@@ -15,6 +16,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '2026-11-28-003-policy-history': policyHistory,
   '2026-11-28-007-access-lifecycle': accessLifecycle,
   '2026-11-28-008-decided-by-index': decidedByIndex,
+  '2026-11-28-009-leases': leases,
 };
 
 class StaticProvider implements MigrationProvider {

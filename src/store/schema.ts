@@ -247,6 +247,13 @@ export interface MetaRow {
   value: string;
 }
 
+/** Work one instance at a time must do: who holds it and until when (ISO instant, real time). */
+export interface LeaseRow {
+  name: string;
+  holder: string;
+  until: string;
+}
+
 export interface Database {
   users: UserRow;
   groups: GroupRow;
@@ -268,4 +275,5 @@ export interface Database {
   webhook_deliveries: WebhookDeliveryRow;
   webhook_attempts: WebhookAttemptRow;
   outbox_cursors: OutboxCursorRow;
+  leases: LeaseRow;
 }

@@ -16,7 +16,7 @@ let browser: Browser;
 let server: TestServer;
 let api: Api;
 const { contexts, pageErrors, openPage } = browserWindows(() => browser);
-const { show, signInAs, inboxCard, decideInUi } = inboxViews(() => server.url);
+const { show, signInAs, inboxCard, decideInUi, raceBobInTwoWindows } = inboxViews(() => server.url);
 
 beforeAll(async () => {
   browser = await launchChromium();
@@ -94,22 +94,8 @@ describe('the web inbox shows ARM approvals and break-glass reviews, in Chromium
 
   it('two windows race to decide the ARM stage: one wins, the other is told who decided', async () => {
     const name = await activateContributor();
-    const windows = [await openPage(), await openPage()];
-    const cards = [];
-    for (const page of windows) {
-      await signInAs(page, 'bob');
-      const card = await inboxCard(page, 'Contributor');
-      await card.getByLabel('Your justification').fill('Racing to approve');
-      cards.push(card);
-    }
-    await Promise.all(cards.map((card) => card.getByRole('button', { name: 'Approve' }).click()));
-
-    const outcomes = await Promise.all(windows.map((page) => Promise.race([
-      page.getByText('Nothing waits for your decision.').waitFor().then(() => 'won'),
-      page.getByRole('alert').filter({ hasText: 'Already decided by Bob Approver (approved)' }).waitFor().then(() => 'lost'),
-    ])));
+    const { outcomes, loser } = await raceBobInTwoWindows([await openPage(), await openPage()], 'Contributor');
     expect([...outcomes].sort()).toEqual(['lost', 'won']);
-    const loser = windows[outcomes.indexOf('lost')]!;
     expect(await loser.getByRole('heading', { name: 'Alice Requestor asks for Contributor' }).count()).toBe(1);
     expect(await loser.getByLabel('Your justification').isDisabled()).toBe(true);
     expect(await armRequestStatus(name)).toBe('Provisioned');

@@ -15,7 +15,7 @@ let browser: Browser;
 let server: TestServer;
 let api: Api;
 const { contexts, pageErrors, openPage } = browserWindows(() => browser);
-const { show, signInAs, inboxCard, decideInUi } = inboxViews(() => server.url);
+const { show, signInAs, inboxCard, decideInUi, raceBobInTwoWindows } = inboxViews(() => server.url);
 
 beforeAll(async () => {
   browser = await launchChromium();
@@ -199,22 +199,8 @@ describe('the web inbox, in Chromium', () => {
 
   it('two windows race to decide the same step: one wins, the other is told who decided', async () => {
     await requestViaApi(DEMO.roles.userAdministrator);
-    const windows = [await openPage(), await openPage()];
-    const cards = [];
-    for (const page of windows) {
-      await signInAs(page, 'bob');
-      const card = await inboxCard(page, 'User Administrator');
-      await card.getByLabel('Your justification').fill('Racing to approve');
-      cards.push(card);
-    }
-    await Promise.all(cards.map((card) => card.getByRole('button', { name: 'Approve' }).click()));
-
-    const outcomes = await Promise.all(windows.map((page) => Promise.race([
-      page.getByText('Nothing waits for your decision.').waitFor().then(() => 'won'),
-      page.getByRole('alert').filter({ hasText: 'Already decided by Bob Approver (approved)' }).waitFor().then(() => 'lost'),
-    ])));
+    const { outcomes, loser } = await raceBobInTwoWindows([await openPage(), await openPage()], 'User Administrator');
     expect([...outcomes].sort()).toEqual(['lost', 'won']);
-    const loser = windows[outcomes.indexOf('lost')]!;
     // The losing card stays readable, with nothing left to press.
     expect(await loser.getByRole('heading', { name: 'Alice Requestor asks for User Administrator' }).count()).toBe(1);
     expect(await loser.getByLabel('Your justification').isDisabled()).toBe(true);

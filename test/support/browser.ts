@@ -72,7 +72,27 @@ export function inboxViews(baseUrl: () => string) {
     await page.getByRole('status').filter({ hasText: `${decision === 'Approve' ? 'Approved' : 'Denied'}: Alice Requestor, ${what}` }).first().waitFor();
   }
 
-  return { show, signInAs, inboxCard, decideInUi };
+  /**
+   * Bob approves `what` in two windows at the same moment. Answers each window's outcome ('won':
+   * its inbox emptied; 'lost': told bob decided first) and the losing window.
+   */
+  async function raceBobInTwoWindows(windows: readonly Page[], what: string): Promise<{ outcomes: string[]; loser: Page }> {
+    const cards = [];
+    for (const page of windows) {
+      await signInAs(page, 'bob');
+      const card = await inboxCard(page, what);
+      await card.getByLabel('Your justification').fill('Racing to approve');
+      cards.push(card);
+    }
+    await Promise.all(cards.map((card) => card.getByRole('button', { name: 'Approve' }).click()));
+    const outcomes = await Promise.all(windows.map((page) => Promise.race([
+      page.getByText('Nothing waits for your decision.').waitFor().then(() => 'won'),
+      page.getByRole('alert').filter({ hasText: 'Already decided by Bob Approver (approved)' }).waitFor().then(() => 'lost'),
+    ])));
+    return { outcomes, loser: windows[outcomes.indexOf('lost')] ?? windows[0]! };
+  }
+
+  return { show, signInAs, inboxCard, decideInUi, raceBobInTwoWindows };
 }
 
 export async function expectNoSeriousAxeViolations(page: Page): Promise<void> {

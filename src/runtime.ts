@@ -100,7 +100,7 @@ export async function startSignoff(config: Config, options: StartOptions = {}): 
   // What `POST /dev/reset` goes back to: the store exactly as this process seeded it.
   const seedImage = devMode && seeded ? await EmulatorState.capture(store) : null;
 
-  const signingKey = devMode ? await loadOrCreateSigningKey(store.db) : null;
+  const signingKey = devMode ? await loadOrCreateSigningKey(store) : null;
   const jwks = signingKey ? { keys: [signingKey.publicJwk] } : { keys: [] };
   const verifier = signingKey
     ? createVerifier({ issuer: config.publicUrl, audiences: [DEV_AUDIENCE], keys: localKeys(jwks), algorithms: ['RS256'] })

@@ -1,5 +1,5 @@
 import { type JWK, SignJWT, exportJWK, generateKeyPair, importJWK } from 'jose';
-import type { Db } from '../store/store.js';
+import type { Store } from '../store/store.js';
 import { WEBHOOKS_SCOPE } from './permissions.js';
 
 /** Delegated scopes a dev token carries unless the caller asks for fewer. */
@@ -27,7 +27,8 @@ const META_KEY = 'dev_signing_key';
  * The dev issuer's RSA key lives in the store, so every instance on one database signs and
  * verifies with the same key and tokens survive restarts.
  */
-export async function loadOrCreateSigningKey(db: Db): Promise<SigningKey> {
+export async function loadOrCreateSigningKey(store: Store): Promise<SigningKey> {
+  const { db } = store;
   const existing = await db.selectFrom('meta').select('value').where('key', '=', META_KEY).executeTakeFirst();
   if (existing) return fromStored(JSON.parse(existing.value));
   const { privateKey } = await generateKeyPair('RS256', { extractable: true, modulusLength: 2048 });
@@ -35,7 +36,7 @@ export async function loadOrCreateSigningKey(db: Db): Promise<SigningKey> {
   const kid = `signoff-dev-${Date.now().toString(36)}`;
   const stored = { ...jwk, kid, alg: 'RS256', use: 'sig' };
   try {
-    await db.insertInto('meta').values({ key: META_KEY, value: JSON.stringify(stored) }).execute();
+    await store.transaction((tx) => tx.insertInto('meta').values({ key: META_KEY, value: JSON.stringify(stored) }).execute());
     return fromStored(stored);
   } catch {
     // Another instance created it first; use theirs.

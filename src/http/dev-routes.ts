@@ -64,8 +64,8 @@ export async function devRoutes(app: FastifyInstance, options: DevRoutesOptions)
       clock.set(set!);
     }
     const offset = String(clock.offset);
-    await services.store.db.insertInto('meta').values({ key: CLOCK_META_KEY, value: offset })
-      .onConflict((oc) => oc.column('key').doUpdateSet({ value: offset })).execute();
+    await services.store.transaction((tx) => tx.insertInto('meta').values({ key: CLOCK_META_KEY, value: offset })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value: offset })).execute());
     await options.runTimers();
     return { now: clock.now(), offsetMs: clock.offset };
   });

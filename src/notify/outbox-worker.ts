@@ -91,11 +91,11 @@ export function createOutboxWorker(services: Services, options: OutboxWorkerOpti
     for (const { delivery, event } of items) {
       const now = services.clock.now();
       if (!subscription) {
-        await abandonDelivery(store.db, delivery.id, now, 'The subscription was deleted.');
+        await store.transaction((tx) => abandonDelivery(tx, delivery.id, now, 'The subscription was deleted.'));
         continue;
       }
       if (!(await holdLease())) return false;
-      if (!(await claimDelivery(store.db, delivery, addMilliseconds(now, options.timeoutMs + 60_000)))) continue;
+      if (!(await store.transaction((tx) => claimDelivery(tx, delivery, addMilliseconds(now, options.timeoutMs + 60_000))))) continue;
       const outcome = await attempt(delivery, event, subscription);
       await recordAttempt(store, delivery, outcome);
       if (outcome.status === 'delivered') {
@@ -114,7 +114,7 @@ export function createOutboxWorker(services: Services, options: OutboxWorkerOpti
    */
   const holdLease = () => {
     const now = Date.parse(services.clock.now());
-    return acquireLease(store.db, SENDER_LEASE, holder, now, now + options.timeoutMs + 15_000);
+    return store.transaction((tx) => acquireLease(tx, SENDER_LEASE, holder, now, now + options.timeoutMs + 15_000));
   };
 
   async function sendDue(report: OutboxReport): Promise<void> {
@@ -145,7 +145,7 @@ export function createOutboxWorker(services: Services, options: OutboxWorkerOpti
       try {
         await sendDue(report);
       } finally {
-        await releaseLease(store.db, SENDER_LEASE, holder);
+        await store.transaction((tx) => releaseLease(tx, SENDER_LEASE, holder));
       }
       return report;
     },

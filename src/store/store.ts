@@ -9,6 +9,7 @@ export type Db = Kysely<Database>;
 /** The one store interface; `sqlite-store.ts` and `postgres-store.ts` implement it. */
 export interface Store {
   readonly dialect: Dialect;
+  /** For reads outside a transaction: sees what has committed. Every write goes through `transaction`. */
   readonly db: Db;
   /** Runs `fn` in one transaction; everything it writes commits or none of it does. */
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;

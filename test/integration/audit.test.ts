@@ -160,10 +160,11 @@ describe.each(testStores())('audit log: query, export, verify (%s store)', (stor
     expect((await api.get(`${AUDIT}/verify`, 'admin')).body.valid).toBe(true);
 
     const target = (await api.get(`${AUDIT}?action=stage.decided&requestId=${denied}`, 'admin')).body.value[0];
-    const db = server.running.services.store.db;
     // Someone rewrites history: the deny becomes an approve, and a later event is edited too.
-    await sql`update audit_events set "after" = replace("after", 'Deny', 'Approve') where id = ${target.id}`.execute(db);
-    await sql`update audit_events set actor_id = ${carol} where seq = (select max(seq) from audit_events)`.execute(db);
+    await server.running.services.store.transaction(async (db) => {
+      await sql`update audit_events set "after" = replace("after", 'Deny', 'Approve') where id = ${target.id}`.execute(db);
+      await sql`update audit_events set actor_id = ${carol} where seq = (select max(seq) from audit_events)`.execute(db);
+    });
     const broken = await api.get(`${AUDIT}/verify`, 'admin');
     expect(broken.body).toMatchObject({ valid: false, firstBrokenLink: { id: target.id, sequence: target.sequence, reason: 'hashMismatch', found: target.hash } });
     expect(broken.body.checked).toBe(target.sequence - 1);

@@ -89,7 +89,7 @@ describe.each(testStores())('authorization matrix (%s store)', (store) => {
     api = new Api(server.url);
     routes = matrixRoutes(server);
     // Variants of a real dev token, signed with the dev issuer's own key unless the point is otherwise.
-    const key = await loadOrCreateSigningKey(server.running.services.store.db);
+    const key = await loadOrCreateSigningKey(server.running.services.store);
     const base = decodeJwt(await api.token('admin'));
     const now = nowSeconds();
     const signed = (changes: object) => signToken(key, { ...base, ...changes });

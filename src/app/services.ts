@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { Store } from '../store/store.js';
 import type { Clock } from './clock.js';
+import { timeOrderedId } from './time-ordered-id.js';
 
 /** What every use case needs; built once in the composition root. */
 export interface Services {
@@ -18,6 +18,6 @@ export interface Actor {
 
 export const SYSTEM_ACTOR: Actor = { userId: null, correlationId: null, clientIp: null };
 
-export function makeServices(store: Store, clock: Clock, newId: () => string = randomUUID): Services {
+export function makeServices(store: Store, clock: Clock, newId: () => string = () => timeOrderedId()): Services {
   return { store, clock, newId };
 }

@@ -1,4 +1,5 @@
 import type { Instant } from '../domain/time.js';
+import { sql } from 'kysely';
 import { claimRows } from './claim-rows.js';
 import { type Db, type Dialect, WriteConflictError } from './store.js';
 
@@ -25,6 +26,13 @@ function expectCount(result: { numUpdatedRows?: bigint; numDeletedRows?: bigint 
 }
 
 /**
+ * The state guard as an expression no index can serve. Planners without fresh statistics take an
+ * equality on an indexed status column for the most selective condition and scan every row in that
+ * status (all pending requests, per batch) instead of looking up the batch's ids by primary key.
+ */
+const statusGuard = sql<string>`${sql.ref('status')} || ''`;
+
+/**
  * Expires a batch with set-based statements, each guarded by the state the batch was read in; any
  * row that moved meanwhile makes the counts differ and the whole batch rolls back.
  */
@@ -32,11 +40,11 @@ export async function expireBatch(tx: Db, args: { stageIds: readonly string[]; r
   if (args.stageIds.length === 0) return;
   expectCount(await tx.updateTable('approval_stages')
     .set((eb) => ({ status: 'Expired', version: eb('version', '+', 1) }))
-    .where('id', 'in', args.stageIds).where('status', 'in', ['InProgress', 'Escalated'])
+    .where('id', 'in', args.stageIds).where(statusGuard, 'in', ['InProgress', 'Escalated'])
     .executeTakeFirst(), args.stageIds.length, 'expired stages');
   expectCount(await tx.updateTable('requests')
     .set((eb) => ({ status: 'Denied', completed_at: args.now, version: eb('version', '+', 1) }))
-    .where('id', 'in', args.requestIds).where('status', '=', 'PendingApproval')
+    .where('id', 'in', args.requestIds).where(statusGuard, '=', 'PendingApproval')
     .executeTakeFirst(), args.requestIds.length, 'denied requests');
   await tx.deleteFrom('approver_inbox').where('stage_id', 'in', args.stageIds).execute();
 }

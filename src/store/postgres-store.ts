@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import type pg from 'pg';
 import { migrateToLatest } from './migrate.js';
+import { prepareRepeatedStatements } from './postgres/prepared-statements.js';
 import type { Database } from './schema.js';
 import { type Db, type Store, StoreUnavailableError } from './store.js';
 
@@ -32,7 +33,10 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
   // Nor may a client that loses it while checked out between two queries of a transaction: pg
   // emits that as an 'error' event, which without a listener ends the process. The client's next
   // query fails instead (a retryable 503), and the pool drops it on release.
-  pool.on('connect', (client) => client.on('error', () => {}));
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+    prepareRepeatedStatements(client);
+  });
   try {
     const client = await pool.connect();
     client.release();

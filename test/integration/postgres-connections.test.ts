@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toApiError } from '../../src/http/api-error.js';
 import { type TestServer, startTestServer } from '../support/test-server.js';
@@ -31,5 +31,42 @@ describe.skipIf(!PG_URL)('PostgreSQL connections that drop', () => {
     expect(outcome).toBe('STORE_UNAVAILABLE');
     await expect(store.ping()).resolves.toBeUndefined();
     await expect(store.transaction((tx) => sql`select 1`.execute(tx))).resolves.toBeDefined();
+  });
+});
+
+describe.skipIf(!PG_URL)('PostgreSQL prepared statements', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ store: 'postgres' });
+  });
+  afterAll(async () => server?.destroy());
+
+  const preparedOn = (db: Kysely<any>) => sql<{ name: string; statement: string }>`select name, statement from pg_prepared_statements`.execute(db);
+
+  it('prepares the small statements a connection repeats, and nothing of a bulk or DDL shape', async () => {
+    const { store } = server.running.services;
+    const names = await store.db.connection().execute(async (conn) => {
+      for (let i = 0; i < 3; i++) await conn.selectFrom('meta').select('value').where('key', '=', `k${i}`).execute();
+      await sql`create temporary table scratch (n int)`.execute(conn);
+      await conn.selectFrom('users').select('id').where('id', 'in', Array.from({ length: 200 }, (_, i) => `u${i}`)).execute();
+      return (await preparedOn(conn)).rows;
+    });
+    const statements = names.map((n) => n.statement);
+    // Three runs of one statement, one preparation.
+    expect(statements.filter((s) => s === 'select "value" from "meta" where "key" = $1')).toHaveLength(1);
+    expect(statements.some((s) => /create temporary/i.test(s))).toBe(false);
+    expect(statements.some((s) => s.includes('$200'))).toBe(false);
+  });
+
+  it('fails a prepared statement once when another instance changes its table, then plans it afresh', async () => {
+    const { store } = server.running.services;
+    const outcomes = await store.db.connection().execute(async (conn) => {
+      const read = () => sql`select * from break_glass_settings where policy_id = ${'none'}`.execute(conn).then(() => 'ok', (e: { code?: string }) => e.code);
+      const first = await read();
+      // As a rolling upgrade does: another connection adds a column.
+      await sql`alter table break_glass_settings add column added_later text`.execute(store.db);
+      return [first, await read(), await read()];
+    });
+    expect(outcomes).toEqual(['ok', '0A000', 'ok']);
   });
 });

@@ -3,7 +3,7 @@ import type { Approval, Stage } from '../../../src/domain/approval.js';
 import { applyDeadlines, applyDecision, cancelApproval, checkMayDecide, createApproval, decidersAt, effectiveStatus } from '../../../src/domain/decision.js';
 import { DomainError } from '../../../src/domain/errors.js';
 import type { PolicyStage } from '../../../src/domain/policy.js';
-import { addMinutes } from '../../../src/domain/time.js';
+import { LATEST_INSTANT, addMinutes } from '../../../src/domain/time.js';
 
 const T0 = '2026-01-01T00:00:00.000Z';
 const stageConfig = (over: Partial<PolicyStage> = {}): PolicyStage => ({
@@ -38,6 +38,10 @@ describe('createApproval', () => {
   it('schedules escalation only when enabled with escalation approvers', () => {
     const a = approvalWith([stageConfig({ isEscalationEnabled: true, escalationMinutes: 60 })]);
     expect(a.stages[0]!.escalateAt).toBe(addMinutes(T0, 60));
+  });
+  it('keeps a deadline past the end of the calendar at its last instant, for policies stored before timeouts were bounded', () => {
+    const a = approvalWith([stageConfig({ timeoutMinutes: 999_999_999_999 * 1440, isEscalationEnabled: true, escalationMinutes: 99_999_999_999_999 })]);
+    expect(a.stages[0]).toMatchObject({ status: 'InProgress', expireAt: LATEST_INSTANT, escalateAt: LATEST_INSTANT });
   });
 });
 

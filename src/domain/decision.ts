@@ -66,6 +66,10 @@ export function checkMayDecide(approval: Approval, stageId: string, reviewerId: 
   if (!mayEverDecide) {
     return new DomainError('NOT_AN_APPROVER', `The caller is not an approver of step '${stageId}'.`);
   }
+  // Canceling closes the open stage without a result; that is no decision anyone made.
+  if (approval.status === 'Canceled' && stage.reviewResult === 'NotReviewed') {
+    return new DomainError('REQUEST_CANCELED', `The request was canceled, so approval step '${stageId}' can no longer be decided.`);
+  }
   if (stage.reviewResult !== 'NotReviewed' || stage.status === 'Completed' || stage.approvals.some((a) => a.reviewerId === reviewerId)) {
     return new DomainError('STEP_ALREADY_DECIDED', `Approval step '${stageId}' has already been decided.`, {
       reviewedBy: stage.reviewedBy ?? stage.approvals.at(-1)?.reviewerId ?? null,

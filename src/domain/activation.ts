@@ -1,7 +1,7 @@
 import { DomainError } from './errors.js';
 import type { Policy } from './policy.js';
 import { type RequestAction, type Schedule, type Target, type Ticket, isSelfService } from './request.js';
-import { type Instant, addMilliseconds, isValidInstant, parseDuration } from './time.js';
+import { type Instant, LATEST_INSTANT, addWithinCalendar, isValidInstant, parseDuration } from './time.js';
 
 export interface ExpirationInput {
   readonly type?: string | null;
@@ -31,10 +31,18 @@ export interface ActivationFacts {
 
 const EXPIRATION_TYPES = ['notSpecified', 'noExpiration', 'afterDateTime', 'afterDuration'] as const;
 
+function notAnInstant(field: string, value: string | null | undefined): DomainError {
+  return new DomainError('INVALID_SCHEDULE', `${field} '${value ?? ''}' is not a real ISO 8601 date and time up to ${LATEST_INSTANT}.`);
+}
+
+function endAfter(startAt: Instant, ms: number): Instant {
+  const endAt = addWithinCalendar(startAt, ms);
+  if (endAt === null) throw new DomainError('INVALID_SCHEDULE', `The schedule would end after ${LATEST_INSTANT}, the latest instant Signoff keeps.`);
+  return endAt;
+}
+
 export function parseSchedule(input: Pick<ActivationInput, 'startDateTime' | 'expiration' | 'now'>, policy: Pick<Policy, 'activation'>): Schedule {
-  if (input.startDateTime !== null && !isValidInstant(input.startDateTime)) {
-    throw new DomainError('INVALID_SCHEDULE', `scheduleInfo.startDateTime '${input.startDateTime}' is not an ISO 8601 date and time.`);
-  }
+  if (input.startDateTime !== null && !isValidInstant(input.startDateTime)) throw notAnInstant('scheduleInfo.startDateTime', input.startDateTime);
   // A start in the past means "now": clients commonly send the moment they built the request.
   const askedStart = input.startDateTime ? new Date(input.startDateTime).toISOString() : input.now;
   const startAt = askedStart < input.now ? input.now : askedStart;
@@ -50,19 +58,17 @@ export function parseSchedule(input: Pick<ActivationInput, 'startDateTime' | 'ex
       throw new DomainError('INVALID_SCHEDULE', `scheduleInfo.expiration.duration '${exp.duration ?? ''}' is not a positive ISO 8601 duration such as 'PT1H'.`);
     }
     if (exp.endDateTime) throw new DomainError('INVALID_SCHEDULE', 'scheduleInfo.expiration takes a duration or an endDateTime, not both.');
-    return { startAt, endAt: addMilliseconds(startAt, ms), expirationType: type, duration: exp.duration! };
+    return { startAt, endAt: endAfter(startAt, ms), expirationType: type, duration: exp.duration! };
   }
   if (type === 'afterDateTime') {
-    if (!exp.endDateTime || !isValidInstant(exp.endDateTime)) {
-      throw new DomainError('INVALID_SCHEDULE', `scheduleInfo.expiration.endDateTime '${exp.endDateTime ?? ''}' is not an ISO 8601 date and time.`);
-    }
+    if (!exp.endDateTime || !isValidInstant(exp.endDateTime)) throw notAnInstant('scheduleInfo.expiration.endDateTime', exp.endDateTime);
     const endAt = new Date(exp.endDateTime).toISOString();
     if (endAt <= startAt) throw new DomainError('INVALID_SCHEDULE', 'scheduleInfo.expiration.endDateTime must be after the start.');
     return { startAt, endAt, expirationType: type, duration: null };
   }
   if (type === 'noExpiration') return { startAt, endAt: null, expirationType: type, duration: null };
   // No stated end on an activation means the longest the policy allows, as Entra does.
-  return { startAt, endAt: addMilliseconds(startAt, policy.activation.maximumDurationMinutes * 60_000), expirationType: type, duration: null };
+  return { startAt, endAt: endAfter(startAt, policy.activation.maximumDurationMinutes * 60_000), expirationType: type, duration: null };
 }
 
 /**

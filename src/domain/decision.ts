@@ -2,7 +2,7 @@ import { type Approval, type Decision, type Stage, type StageStatus, isStageOpen
 import { DomainError } from './errors.js';
 import type { DomainEvent } from './events.js';
 import type { PolicyStage } from './policy.js';
-import { type Instant, addMinutes, isAtOrAfter } from './time.js';
+import { type Instant, LATEST_INSTANT, addWithinCalendar, isAtOrAfter } from './time.js';
 
 /** Who may decide a stage, resolved from the directory by the caller of these functions. */
 export interface ResolvedApprovers {
@@ -66,6 +66,10 @@ export function checkMayDecide(approval: Approval, stageId: string, reviewerId: 
   if (!mayEverDecide) {
     return new DomainError('NOT_AN_APPROVER', `The caller is not an approver of step '${stageId}'.`);
   }
+  // Canceling closes the open stage without a result; that is no decision anyone made.
+  if (approval.status === 'Canceled' && stage.reviewResult === 'NotReviewed') {
+    return new DomainError('REQUEST_CANCELED', `The request was canceled, so approval step '${stageId}' can no longer be decided.`);
+  }
   if (stage.reviewResult !== 'NotReviewed' || stage.status === 'Completed' || stage.approvals.some((a) => a.reviewerId === reviewerId)) {
     return new DomainError('STEP_ALREADY_DECIDED', `Approval step '${stageId}' has already been decided.`, {
       reviewedBy: stage.reviewedBy ?? stage.approvals.at(-1)?.reviewerId ?? null,
@@ -81,6 +85,14 @@ export function checkMayDecide(approval: Approval, stageId: string, reviewerId: 
   return null;
 }
 
+/**
+ * A deadline past the end of the calendar is as good as never. Policy validation keeps new timeouts
+ * far inside it; clamping lets a policy stored before those bounds still start its stages.
+ */
+function deadline(now: Instant, minutes: number): Instant {
+  return addWithinCalendar(now, minutes * 60_000) ?? LATEST_INSTANT;
+}
+
 export function startStage(stage: Stage, now: Instant, approvers: ResolvedApprovers): Stage {
   const { config } = stage;
   const escalates = config.isEscalationEnabled && config.escalationMinutes > 0 && approvers.escalation.length > 0;
@@ -90,8 +102,8 @@ export function startStage(stage: Stage, now: Instant, approvers: ResolvedApprov
     approverIds: [...approvers.primary],
     escalationApproverIds: [...approvers.escalation],
     startedAt: now,
-    escalateAt: escalates ? addMinutes(now, config.escalationMinutes) : null,
-    expireAt: addMinutes(now, config.timeoutMinutes),
+    escalateAt: escalates ? deadline(now, config.escalationMinutes) : null,
+    expireAt: deadline(now, config.timeoutMinutes),
     version: stage.version + 1,
   };
 }

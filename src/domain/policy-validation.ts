@@ -1,5 +1,5 @@
 import { DomainError } from './errors.js';
-import type { ActivationRules, ApprovalSettings, ApproverRef, Policy, PolicyStage } from './policy.js';
+import { type ActivationRules, type ApprovalSettings, type ApproverRef, MINUTES_PER_DAY, type Policy, type PolicyStage } from './policy.js';
 import type { Family } from './request.js';
 
 /**
@@ -7,6 +7,21 @@ import type { Family } from './request.js';
  * entitlement management up to three. Signoff's engine runs three anywhere; the wire stays honest.
  */
 export const MAX_STAGES: Readonly<Record<Family, number>> = { directoryRole: 2, group: 2, azureRole: 2, accessPackage: 3 };
+
+/**
+ * The longest any policy duration may be: a stage timeout, its escalation time, the maximum
+ * activation. 3660 days is Microsoft's documented maximum for an access package assignment's lifetime;
+ * Microsoft documents none for stage timeouts, so the same generous bound serves them. It keeps every
+ * deadline Signoff derives from a policy a real date a client can read.
+ */
+export const MAX_POLICY_DURATION_MINUTES = 3660 * MINUTES_PER_DAY;
+
+/** The refusal for a duration outside 1 minute .. MAX_POLICY_DURATION_MINUTES, or null when it fits. */
+function durationProblem(what: string, minutes: number): string | null {
+  return Number.isInteger(minutes) && minutes >= 1 && minutes <= MAX_POLICY_DURATION_MINUTES
+    ? null
+    : `${what} must be a whole number of minutes from 1 to ${MAX_POLICY_DURATION_MINUTES} (3660 days), not ${minutes}.`;
+}
 
 /** How many distinct people a stage's primary approvers name, or null when the directory decides (groups, managers). */
 export function knownApproverCount(stage: PolicyStage): number | null {
@@ -25,9 +40,11 @@ function validateStage(stage: PolicyStage, n: number): DomainError[] {
   const errors: DomainError[] = [];
   const fail = (message: string) => errors.push(new DomainError('INVALID_POLICY', `${where}: ${message}`));
   if (stage.primaryApprovers.length === 0) fail('at least one primary approver is required.');
-  if (!Number.isInteger(stage.timeoutMinutes) || stage.timeoutMinutes < 1) fail(`the timeout must be a whole number of minutes, at least 1 (got ${stage.timeoutMinutes}).`);
+  const timeout = durationProblem('the timeout', stage.timeoutMinutes);
+  if (timeout) fail(timeout);
   if (stage.isEscalationEnabled) {
-    if (!Number.isInteger(stage.escalationMinutes) || stage.escalationMinutes < 1) fail(`the escalation time must be a whole number of minutes, at least 1 (got ${stage.escalationMinutes}).`);
+    const escalation = durationProblem('the escalation time', stage.escalationMinutes);
+    if (escalation) fail(escalation);
     else if (stage.escalationMinutes >= stage.timeoutMinutes) {
       fail(`the escalation time (${stage.escalationMinutes} minutes) must be shorter than the stage timeout (${stage.timeoutMinutes} minutes), or escalation could never happen.`);
     }
@@ -55,9 +72,8 @@ export function validateApprovalSettings(settings: ApprovalSettings, family: Fam
 }
 
 export function validateActivationRules(rules: ActivationRules): DomainError[] {
-  return Number.isInteger(rules.maximumDurationMinutes) && rules.maximumDurationMinutes >= 1
-    ? []
-    : [new DomainError('INVALID_POLICY', `The maximum activation duration must be at least one minute (got ${rules.maximumDurationMinutes} minutes).`)];
+  const problem = durationProblem('The maximum activation duration', rules.maximumDurationMinutes);
+  return problem ? [new DomainError('INVALID_POLICY', problem)] : [];
 }
 
 export function validatePolicy(policy: Policy, family: Family): DomainError[] {

@@ -13,13 +13,42 @@ export function addMilliseconds(at: Instant, ms: number): Instant {
   return new Date(Date.parse(at) + ms).toISOString();
 }
 
+/**
+ * The span of instants Signoff keeps. Outside the years 0000–9999 an ISO 8601 string needs a sign
+ * and six digits: it no longer sorts as text, and Microsoft's clients cannot read it.
+ */
+export const EARLIEST_INSTANT: Instant = '0000-01-01T00:00:00.000Z';
+export const LATEST_INSTANT: Instant = '9999-12-31T23:59:59.999Z';
+const EARLIEST_MS = Date.parse(EARLIEST_INSTANT);
+const LATEST_MS = Date.parse(LATEST_INSTANT);
+
+function isKept(ms: number): boolean {
+  return ms >= EARLIEST_MS && ms <= LATEST_MS;
+}
+
+/** `at` moved by `ms`, or null when that leaves the span Signoff keeps (a JS Date would throw further out). */
+export function addWithinCalendar(at: Instant, ms: number): Instant | null {
+  const moved = Date.parse(at) + ms;
+  return isKept(moved) ? new Date(moved).toISOString() : null;
+}
+
 export function isAtOrAfter(now: Instant, deadline: Instant | null): boolean {
   return deadline !== null && Date.parse(now) >= Date.parse(deadline);
 }
 
+// Graph accepts offsets and fractional seconds; a bare date or free text is refused.
+const INSTANT = /^(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i;
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return [4, 6, 9, 11].includes(month) ? 30 : 31;
+}
+
+/** A real date and time within the span Signoff keeps. */
 export function isValidInstant(value: string): boolean {
-  // Graph accepts offsets and fractional seconds; a bare date or free text is refused.
-  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i.test(value) && !Number.isNaN(Date.parse(value));
+  const m = INSTANT.exec(value);
+  // Date.parse rolls an impossible day into the next month (2027-02-30 becomes 2 March), so the day is checked first.
+  return m !== null && Number(m[3]) <= daysInMonth(Number(m[1]), Number(m[2])) && isKept(Date.parse(value));
 }
 
 const DURATION = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/i;

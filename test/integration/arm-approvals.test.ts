@@ -285,6 +285,12 @@ describe.each(testStores())('ARM role assignment approvals (%s store)', (store) 
     expectArmError(await put(activationBody({ justification: null })), 'POLICY_VALIDATION_FAILED');
     expect(expectArmError(await put(activationBody({ scheduleInfo: { expiration: { type: 'AfterDuration', duration: 'PT12H' } } })), 'POLICY_VALIDATION_FAILED')).toContain('ExpirationRule');
     expectArmError(await put(activationBody({ scheduleInfo: { expiration: { type: 'AfterDuration', duration: 'soon' } } })), 'INVALID_SCHEDULE');
+    // Too long for any date, or a day the month does not have: the same refusal, never a 500.
+    for (const scheduleInfo of [
+      { expiration: { type: 'AfterDuration', duration: 'P99999999D' } },
+      { expiration: { type: 'AfterDuration', duration: 'PT9999999999999H' } },
+      { startDateTime: '2027-02-30T00:00:00Z', expiration: { type: 'AfterDuration', duration: 'PT1H' } },
+    ]) expectArmError(await put(activationBody({ scheduleInfo })), 'INVALID_SCHEDULE');
     expectArmError(await put(activationBody({ principalId: DEMO.users.dave }), 'dave'), 'NOT_ELIGIBLE');
     expectArmError(await put(activationBody(), 'bob'), 'NOT_OWN_REQUEST');
     expectArmError(await put(activationBody({ roleDefinitionId: `${SUB}${AUTHZ}/roleDefinitions/11111111-1111-1111-1111-111111111111` })), 'TARGET_NOT_FOUND');

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MAX_POLICY_DURATION_MINUTES } from '../../src/domain/policy-validation.js';
 import { DEMO } from '../support/demo.js';
 import { expectGraphError } from '../support/graph-errors.js';
 import { Api, activationBody } from '../support/http.js';
@@ -141,6 +142,43 @@ describe.each(testStores())('policies and time (%s store)', (store) => {
     expect(tooMany.body.error.message).toMatch(/approvalsRequired is 2 but only 1 distinct primary approver is named/);
     expectGraphError(await patchRule(POLICY.userAdministrator, { ...approvalRule([stage()]), unknownField: 1 }), 'BAD_REQUEST');
     expect((await api.get(`${SIGNOFF_POLICIES}/${POLICY.userAdministrator}`, 'admin')).body.version).toBe(1);
+  });
+
+  it('refuses durations past 3660 days on every policy route, leaves the policies as they were, and requests keep working', async () => {
+    const emPolicy = DEMO.accessPackagePolicies.contractorAccess;
+    const emPath = `/v1.0/identityGovernance/entitlementManagement/assignmentPolicies/${emPolicy}`;
+    const emBody = (over: Record<string, unknown>) => ({
+      displayName: 'Contractor Access policy', allowedTargetScope: 'allMemberUsers',
+      requestApprovalSettings: {
+        isApprovalRequiredForAdd: true, isApprovalRequiredForUpdate: false, isRequestorJustificationRequired: true,
+        stages: [{ durationBeforeAutomaticDenial: 'P14D', isApproverJustificationRequired: true, isEscalationEnabled: false, primaryApprovers: [user(bob)], escalationApprovers: [], ...over }],
+      },
+    });
+    const expiration = { '@odata.type': '#microsoft.graph.unifiedRoleManagementPolicyExpirationRule', id: 'Expiration_EndUser_Assignment', isExpirationRequired: true };
+    const refused: Array<[string, () => Promise<any>]> = [
+      ['Graph: a stage timeout of 999,999,999,999 days', () => patchRule(POLICY.userAdministrator, approvalRule([stage({ approvalStageTimeOutInDays: 999_999_999_999 })]))],
+      ['Graph: a stage timeout one day past the bound', () => patchRule(POLICY.userAdministrator, approvalRule([stage({ approvalStageTimeOutInDays: 3661 })]))],
+      ['Graph: a maximum activation of 99,999,999 days', () => patchRule(POLICY.userAdministrator, { ...expiration, maximumDuration: 'P99999999D' }, 'admin', 'Expiration_EndUser_Assignment')],
+      ['entitlement management: an automatic denial after 99,999,999 days', () => api.call('PUT', emPath, { as: 'admin', body: emBody({ durationBeforeAutomaticDenial: 'P99999999D' }) })],
+      ['Signoff: a role stage timeout of 99,999,999,999,999 minutes', () => api.patch(`${SIGNOFF_POLICIES}/${POLICY.userAdministrator}`, { approval: { stages: [{ timeoutMinutes: 99_999_999_999_999 }] } }, 'admin')],
+      ['Signoff: an access package stage timeout of 99,999,999,999,999 minutes', () => api.patch(`${SIGNOFF_POLICIES}/${emPolicy}`, { approval: { stages: [{ timeoutMinutes: 99_999_999_999_999 }] } }, 'admin')],
+      ['Signoff: a maximum activation of 99,999,999,999,999 minutes', () => api.patch(`${SIGNOFF_POLICIES}/${POLICY.userAdministrator}`, { activation: { maximumDurationMinutes: 99_999_999_999_999 } }, 'admin')],
+    ];
+    for (const [why, send] of refused) {
+      const res = await send();
+      expectGraphError(res, 'INVALID_POLICY');
+      expect(res.body.error.message, why).toContain(`from 1 to ${MAX_POLICY_DURATION_MINUTES} (3660 days)`);
+    }
+    for (const id of [POLICY.userAdministrator, emPolicy]) expect((await api.get(`${SIGNOFF_POLICIES}/${id}`, 'admin')).body.version).toBe(1);
+
+    // The bound itself is accepted, and requests under it start their stages.
+    expect((await patchRule(POLICY.userAdministrator, approvalRule([stage({ approvalStageTimeOutInDays: 3660 })]))).status).toBe(204);
+    await activate(DEMO.roles.userAdministrator);
+    const em = await api.post('/beta/identityGovernance/entitlementManagement/accessPackageAssignmentRequests', {
+      requestType: 'UserAdd', accessPackageAssignment: { targetId: alice, assignmentPolicyId: emPolicy, accessPackageId: DEMO.accessPackages.contractorAccess },
+      justification: 'Contract work', schedule: { startDateTime: new Date().toISOString(), expiration: { type: 'afterDuration', duration: 'P30D' } },
+    }, 'alice');
+    expect(em.status, em.text).toBe(201);
   });
 
   it('keeps the stages an approval started with when its policy changes mid-flight; new requests follow the new version', async () => {

@@ -100,6 +100,12 @@ describe.each(testStores())('PIM for Entra roles through Graph (%s store)', (sto
     expect(cancel.status).toBe(204);
     expect((await api.get(`${REQUESTS}/${created.id}`, 'alice')).body.status).toBe('Canceled');
     expectGraphError(await api.post(`${REQUESTS}/${created.id}/cancel`, undefined, 'alice'), 'NOT_CANCELABLE');
+    // Nobody decided the step the cancel closed: a late decision hears the request was canceled.
+    const [step] = await stepsOf(created.approvalId);
+    expect(step).toMatchObject({ status: 'Completed', reviewResult: 'NotReviewed', reviewedBy: null });
+    const late = await decide(created.approvalId, step.id, 'bob', { reviewResult: 'Approve', justification: 'late' });
+    expectGraphError(late, 'REQUEST_CANCELED');
+    expect(late.body.error.message).toMatch(/request was canceled/);
   });
 
   it('runs two serial stages: bob then carol; stage 2 is Initializing until stage 1 is approved', async () => {

@@ -25,6 +25,8 @@ interface FamilyCase {
   readonly requests: string;
   readonly approvals: string;
   body(principalId: string, overrides?: Record<string, unknown>): Record<string, unknown>;
+  /** Where the body carries its schedule: `scheduleInfo` for PIM, `schedule` for entitlement management. */
+  readonly scheduleField: string;
   /** The request's lifecycle field: `status` for PIM, `requestState` for entitlement management. */
   readonly statusField: string;
   readonly pending: string;
@@ -39,6 +41,7 @@ const FAMILIES: readonly FamilyCase[] = [
     requests: ROLE_REQUESTS,
     approvals: '/beta/roleManagement/directory/roleAssignmentApprovals',
     body: (principalId, overrides = {}) => activationBody(DEMO.roles.userAdministrator, principalId, { justification: JUSTIFICATION, ...overrides }),
+    scheduleField: 'scheduleInfo',
     statusField: 'status', pending: 'PendingApproval', granted: 'Provisioned', denied: 'Denied', canceled: 'Canceled',
   },
   {
@@ -48,6 +51,7 @@ const FAMILIES: readonly FamilyCase[] = [
     body: (principalId, overrides = {}) => ({
       accessId: 'member', principalId, groupId: DEMO.groups.prodOps, action: 'selfActivate', justification: JUSTIFICATION, scheduleInfo: schedule(), ...overrides,
     }),
+    scheduleField: 'scheduleInfo',
     statusField: 'status', pending: 'PendingApproval', granted: 'Provisioned', denied: 'Denied', canceled: 'Canceled',
   },
   {
@@ -59,6 +63,7 @@ const FAMILIES: readonly FamilyCase[] = [
       accessPackageAssignment: { targetId: principalId, assignmentPolicyId: DEMO.accessPackagePolicies.contractorAccess, accessPackageId: DEMO.accessPackages.contractorAccess },
       justification: JUSTIFICATION, schedule: schedule('P30D'), ...overrides,
     }),
+    scheduleField: 'schedule',
     statusField: 'requestState', pending: 'PendingApproval', granted: 'Delivered', denied: 'Denied', canceled: 'Canceled',
   },
 ];
@@ -134,6 +139,31 @@ describe.each(testStores())('three approval families on one engine (%s store)', 
     expect(await statusOf(second.id)).toBe(family.granted);
     expectGraphError(await decide(second.id, step2.id, 'bob', { reviewResult: 'Deny', justification: 'too late' }), 'STEP_ALREADY_DECIDED');
     expectGraphError(await api.post(family.requests, family.body(alice), 'alice'), 'ASSIGNMENT_EXISTS');
+  });
+
+  it('refuses, in every family, a schedule that would end past 9999 or names a day its month does not have, and creates nothing', async () => {
+    const duration = (d: string) => ({ startDateTime: new Date().toISOString(), expiration: { type: 'afterDuration', duration: d } });
+    const refused = [
+      duration('P99999999D'),
+      duration('PT9999999999999H'),
+      duration('PT999999999999999M'),
+      duration('PT99999999999999999999H'),
+      { startDateTime: '9999-12-31T23:30:00Z', expiration: { type: 'afterDuration', duration: 'PT1H' } },
+      { startDateTime: '2027-02-30T00:00:00Z', expiration: { type: 'afterDuration', duration: 'PT1H' } },
+      { startDateTime: new Date().toISOString(), expiration: { type: 'afterDateTime', endDateTime: '2027-04-31T00:00:00Z' } },
+    ];
+    await onFreshServer(async (a) => {
+      for (const family of FAMILIES) {
+        for (const scheduled of refused) {
+          const res = await a.post(family.requests, family.body(alice, { [family.scheduleField]: scheduled }), 'alice');
+          expectGraphError(res, 'INVALID_SCHEDULE');
+        }
+        // Nothing was left behind: the same request with a sane schedule goes through.
+        expect((await a.post(family.requests, family.body(alice), 'alice')).status).toBe(201);
+      }
+      const validationOnly = await a.post(ROLE_REQUESTS, activationBody(DEMO.roles.securityAdministrator, alice, { isValidationOnly: true, scheduleInfo: duration('P99999999D') }), 'alice');
+      expectGraphError(validationOnly, 'INVALID_SCHEDULE');
+    });
   });
 
   it('PIM for groups: an approved membership makes alice a member of Prod Ops until it ends', async () => {
@@ -263,7 +293,9 @@ describe.each(testStores())('three approval families on one engine (%s store)', 
       expectGraphError(await a.post(`${family.requests}/${created.id}/cancel`, undefined, 'alice'), 'NOT_CANCELABLE');
       expect((await a.get(`${family.approvals}/filterByCurrentUser(on='approver')`, 'bob')).body.value).toEqual([]);
       const [step] = (await a.get(`${family.approvals}/${created.id}/steps`, 'alice')).body.value;
-      expectGraphError(await a.patch(`${family.approvals}/${created.id}/steps/${step.id}`, { reviewResult: 'Approve', justification: 'late' }, 'bob'), 'STEP_ALREADY_DECIDED');
+      const late = await a.patch(`${family.approvals}/${created.id}/steps/${step.id}`, { reviewResult: 'Approve', justification: 'late' }, 'bob');
+      expectGraphError(late, 'REQUEST_CANCELED');
+      expect(late.body.error.message).toMatch(/canceled/);
       // A canceled request frees the target for a new one.
       expect((await a.post(family.requests, family.body(alice), 'alice')).status).toBe(201);
     });

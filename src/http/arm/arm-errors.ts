@@ -17,6 +17,7 @@ export const ARM_ERRORS: ErrorCatalogue = {
   STAGE_NOT_CURRENT: { status: 403, code: 'RoleAssignmentApprovalStageNotActive' },
   STEP_ALREADY_DECIDED: { status: 409, code: 'Conflict' },
   APPROVAL_CLOSED: { status: 409, code: 'RoleAssignmentApprovalCompleted' },
+  REQUEST_CANCELED: { status: 409, code: 'RoleAssignmentScheduleRequestCanceled' },
   STEP_EXPIRED: { status: 409, code: 'RoleAssignmentApprovalStageExpired' },
   JUSTIFICATION_REQUIRED: { status: 400, code: 'JustificationRequired' },
   INVALID_DECISION: { status: 400, code: 'InvalidReviewResult' },

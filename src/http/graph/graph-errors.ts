@@ -13,6 +13,7 @@ export const GRAPH_ERRORS: ErrorCatalogue = {
   STAGE_NOT_CURRENT: { status: 403, code: 'ApprovalStageNotActive' },
   STEP_ALREADY_DECIDED: { status: 409, code: 'ApprovalStepAlreadyDecided' },
   APPROVAL_CLOSED: { status: 409, code: 'ApprovalCompleted' },
+  REQUEST_CANCELED: { status: 409, code: 'RequestCanceled' },
   STEP_EXPIRED: { status: 409, code: 'ApprovalStepExpired' },
   JUSTIFICATION_REQUIRED: { status: 400, code: 'JustificationRequired' },
   INVALID_DECISION: { status: 400, code: 'InvalidReviewResult' },

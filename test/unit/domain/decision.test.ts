@@ -3,7 +3,7 @@ import type { Approval, Stage } from '../../../src/domain/approval.js';
 import { applyDeadlines, applyDecision, cancelApproval, checkMayDecide, createApproval, decidersAt, effectiveStatus } from '../../../src/domain/decision.js';
 import { DomainError } from '../../../src/domain/errors.js';
 import type { PolicyStage } from '../../../src/domain/policy.js';
-import { addMinutes } from '../../../src/domain/time.js';
+import { LATEST_INSTANT, addMinutes } from '../../../src/domain/time.js';
 
 const T0 = '2026-01-01T00:00:00.000Z';
 const stageConfig = (over: Partial<PolicyStage> = {}): PolicyStage => ({
@@ -39,12 +39,18 @@ describe('createApproval', () => {
     const a = approvalWith([stageConfig({ isEscalationEnabled: true, escalationMinutes: 60 })]);
     expect(a.stages[0]!.escalateAt).toBe(addMinutes(T0, 60));
   });
+  it('keeps a deadline past the end of the calendar at its last instant, for policies stored before timeouts were bounded', () => {
+    const a = approvalWith([stageConfig({ timeoutMinutes: 999_999_999_999 * 1440, isEscalationEnabled: true, escalationMinutes: 99_999_999_999_999 })]);
+    expect(a.stages[0]).toMatchObject({ status: 'InProgress', expireAt: LATEST_INSTANT, escalateAt: LATEST_INSTANT });
+  });
 });
 
 describe('checkMayDecide — who may decide', () => {
   const two = approvalWith([stageConfig(), stageConfig()]);
   const decided = decide(two, 's1', 'bob', 'Approve').approval;
   const denied = decide(approvalWith([stageConfig(), stageConfig()]), 's1', 'bob', 'Deny').approval;
+  const canceled = cancelApproval(two).approval;
+  const canceledAtStage2 = cancelApproval(decided).approval;
   const rows: Array<[string, Approval, string, string, string, string | null]> = [
     // [what the row proves, approval, stage, reviewer, now, expected code]
     ['a primary approver of the current stage may decide', two, 's1', 'bob', T0, null],
@@ -60,6 +66,10 @@ describe('checkMayDecide — who may decide', () => {
     ['a denied request cannot be decided at a later stage', denied, 's2', 'carol', T0, 'STAGE_NOT_CURRENT'],
     ['escalation approvers may not decide before escalation time', two, 's1', 'esc', T0, 'NOT_AN_APPROVER'],
     ['past the timeout a stage has expired', two, 's1', 'bob', addMinutes(T0, 1440), 'STEP_EXPIRED'],
+    ['a stage closed by a cancel was canceled, not decided', canceled, 's1', 'erin', T0, 'REQUEST_CANCELED'],
+    ['a cancel does not tell strangers more than that they are no approver', canceled, 's1', 'dave', T0, 'NOT_AN_APPROVER'],
+    ['a stage decided before the cancel stays decided', canceledAtStage2, 's1', 'erin', T0, 'STEP_ALREADY_DECIDED'],
+    ['the stage that was open at the cancel reads canceled', canceledAtStage2, 's2', 'carol', T0, 'REQUEST_CANCELED'],
   ];
   it.each(rows)('%s', (_what, approval, stageId, reviewer, now, expected) => {
     expect(checkMayDecide(approval, stageId, reviewer, now)?.code ?? null).toBe(expected);

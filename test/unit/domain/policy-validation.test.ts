@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ApprovalSettings, PolicyStage } from '../../../src/domain/policy.js';
-import { combinePolicyErrors, knownApproverCount, namedDirectoryObjects, validateApprovalSettings } from '../../../src/domain/policy-validation.js';
+import { MAX_POLICY_DURATION_MINUTES, combinePolicyErrors, knownApproverCount, namedDirectoryObjects, validateActivationRules, validateApprovalSettings } from '../../../src/domain/policy-validation.js';
 import type { Family } from '../../../src/domain/request.js';
 
 const stage = (over: Partial<PolicyStage> = {}): PolicyStage => ({
@@ -30,6 +30,11 @@ describe('validateApprovalSettings', () => {
     ['k over a group is left to the directory', serial(stage({ approvalsRequired: 5, primaryApprovers: [{ type: 'groupMembers', groupId: 'g' }] })), 'group', null],
     ['k below one is refused', serial(stage({ approvalsRequired: 0 })), 'directoryRole', /at least 1/],
     ['a timeout under a minute is refused', serial(stage({ timeoutMinutes: 0 })), 'directoryRole', /timeout/],
+    ['a timeout of 3660 days is the longest allowed', serial(stage({ timeoutMinutes: MAX_POLICY_DURATION_MINUTES })), 'accessPackage', null],
+    ['a timeout a minute longer is refused', serial(stage({ timeoutMinutes: MAX_POLICY_DURATION_MINUTES + 1 })), 'accessPackage', /timeout must be a whole number of minutes from 1 to/],
+    ['a timeout of 999,999,999,999 days is refused', serial(stage({ timeoutMinutes: 999_999_999_999 * 1440 })), 'directoryRole', /timeout/],
+    ['an infinite timeout is refused', serial(stage({ timeoutMinutes: Number.POSITIVE_INFINITY })), 'group', /timeout/],
+    ['an escalation time past the bound is refused even under a longer timeout', serial(stage({ timeoutMinutes: 99_999_999_999_999, isEscalationEnabled: true, escalationMinutes: 99_999_999_999_998, escalationApprovers: users('carol') })), 'group', /escalation time must be a whole number of minutes from 1 to/],
     ['manager levels stop at 2', serial(stage({ primaryApprovers: [{ type: 'requestorManager', managerLevel: 3 }] })), 'accessPackage', /managerLevel/],
     ['SingleStage means one stage', { mode: 'SingleStage', isRequestorJustificationRequired: false, stages: [stage(), stage()] }, 'directoryRole', /exactly one/],
     ['NoApproval takes no stages', { mode: 'NoApproval', isRequestorJustificationRequired: false, stages: [stage()] }, 'directoryRole', /takes no approval stages/],
@@ -47,6 +52,21 @@ describe('validateApprovalSettings', () => {
   it('reports every problem at once', () => {
     const error = combinePolicyErrors(validateApprovalSettings(serial(stage({ primaryApprovers: [] }), stage({ timeoutMinutes: 0 }), stage()), 'group'));
     expect(error?.details.problems).toHaveLength(3);
+  });
+});
+
+describe('validateActivationRules', () => {
+  const rules = { isJustificationRequired: false, isTicketingRequired: false };
+  it.each([
+    // [what the row proves, maximum activation in minutes, accepted]
+    ['one minute is the shortest', 1, true],
+    ['3660 days is the longest', MAX_POLICY_DURATION_MINUTES, true],
+    ['zero is refused', 0, false],
+    ['longer than 3660 days is refused', MAX_POLICY_DURATION_MINUTES + 1, false],
+    ['99,999,999 days is refused', 99_999_999 * 1440, false],
+  ])('%s', (_what, maximumDurationMinutes, accepted) => {
+    const errors = validateActivationRules({ ...rules, maximumDurationMinutes });
+    expect(errors.map((e) => e.code)).toEqual(accepted ? [] : ['INVALID_POLICY']);
   });
 });
 

@@ -441,6 +441,32 @@ describe('faults and the request log', () => {
     expect(patches[0].requestBody).toEqual({ reviewResult: 'Approve', justification: 'Retried through a throttle' });
   }, 20_000);
 
+  it('matches a glob of many `**` against a long path at once, for fault rules and the log filter alike', async () => {
+    // Each `**a` makes a backtracking matcher try every split of the path again: hours for 400 characters.
+    const glob = '/**a**a**a**a**a**a**b';
+    const rule = await addFault({ match: { path: glob }, respond: { status: 503 } });
+    const timed = async (path: string) => {
+      const started = performance.now();
+      const res = await api.get(path);
+      return { res, ms: performance.now() - started };
+    };
+    const missed = await timed(`/${'a'.repeat(400)}`);
+    expect(missed.res.status).toBe(404);
+    expect(missed.res.headers.get('x-signoff-fault')).toBeNull();
+    expect(missed.ms).toBeLessThan(200);
+    const hit = await timed(`/${'a'.repeat(399)}b`);
+    expect(hit.res.status).toBe(503);
+    expect(hit.res.headers.get('x-signoff-fault')).toBe(rule.id);
+    expect(hit.ms).toBeLessThan(200);
+    await clearFaults();
+
+    const filtered = await timed(`/dev/requests?path=${encodeURIComponent(`/${'**a'.repeat(160)}**b`)}`);
+    expect(filtered.res.status).toBe(200);
+    expect(filtered.res.body.value.map((e: any) => e.path)).toContain(`/${'a'.repeat(399)}b`);
+    expect(filtered.res.body.value.map((e: any) => e.path)).not.toContain(`/${'a'.repeat(400)}`);
+    expect(filtered.ms).toBeLessThan(200);
+  });
+
   it('filters by path, status and caller, newest first, and never holds a bearer token or a secret', async () => {
     await api.get('/v1.0/me', 'carol');
     const byCarol = await logged('?caller=carol@contoso.com');

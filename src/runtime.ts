@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
-import { type Clock, DevClock } from './app/clock.js';
+import { type Clock, DevClock, LATEST_INSTANT } from './app/clock.js';
 import { type Services, makeServices } from './app/services.js';
 import { EmulatorState } from './app/emulator-state.js';
 import { createDevTools } from './http/dev-tools/dev-tools.js';
@@ -14,9 +14,9 @@ import type { Config } from './config.js';
 import { type DiscoveredEndpoints, type SignInSettings, externalSignIn } from './auth/sign-in-settings.js';
 import { createAuthenticator } from './http/authenticate.js';
 import { RateLimiter, withRateLimit } from './http/rate-limit.js';
-import { storedClockOffset } from './http/dev-routes.js';
 import { buildApp } from './http/server.js';
 import { type OutboxWorker, startOutboxWorker } from './notify/outbox-worker.js';
+import { readClockOffset } from './store/dev-clock-repo.js';
 import { openSqliteStore } from './store/sqlite-store.js';
 import type { Store } from './store/store.js';
 import { DEMO_TENANT_PATH, loadTenantFile, seedTenantOnce } from './tenant/seed-tenant.js';
@@ -93,7 +93,10 @@ export async function startSignoff(config: Config, options: StartOptions = {}): 
   const devClock = devMode && !options.clock ? new DevClock() : null;
   const clock: Clock = options.clock ?? devClock ?? { now: () => new Date().toISOString() };
   const services = makeServices(store, clock);
-  if (devClock) devClock.follow(await storedClockOffset(services));
+  const movableClock = devMode ? devClock ?? (options.clock instanceof DevClock ? options.clock : null) : null;
+  const storedOffset = movableClock ? await readClockOffset(store.db) : 0;
+  // A store an older Signoff wrote may hold an offset past any usable date; start at real time rather than fail every request.
+  const ignoredOffset = movableClock && !movableClock.follow(storedOffset) ? storedOffset : null;
 
   let seeded = false;
   if (tenant) seeded = await seedTenantOnce(services, tenant);
@@ -109,9 +112,8 @@ export async function startSignoff(config: Config, options: StartOptions = {}): 
 
   let handler: ((req: IncomingMessage, res: ServerResponse) => void) | null = null;
   let timers: TimerLoop | null = null;
-  const movableClock = devClock ?? (options.clock instanceof DevClock ? options.clock : null);
   const devTools = devMode && movableClock ? createDevTools(new EmulatorState({
-    store, clock: movableClock, newId: services.newId, tenant, seedImage, storedClockOffset: () => storedClockOffset(services),
+    store, clock: movableClock, newId: services.newId, tenant, seedImage, storedClockOffset: () => readClockOffset(store.db),
   })) : undefined;
   const app = await buildApp({
     services,
@@ -130,6 +132,7 @@ export async function startSignoff(config: Config, options: StartOptions = {}): 
     },
   });
   await app.ready();
+  if (ignoredOffset !== null) app.log.warn({ storedOffsetMs: ignoredOffset }, `Ignoring the stored dev clock offset: the clock cannot go past ${LATEST_INSTANT}.`);
   const httpPort = await listen(app.server, config.port, config.host);
 
   let tls: TlsMaterial | null = null;
@@ -143,7 +146,7 @@ export async function startSignoff(config: Config, options: StartOptions = {}): 
   }
 
   timers = startTimerLoop(services, config.timerIntervalMs, app.log, async () => {
-    if (devClock) devClock.follow(await storedClockOffset(services));
+    if (movableClock) movableClock.follow(await readClockOffset(store.db));
   });
   const outbox = startOutboxWorker(services, {
     intervalMs: config.outboxIntervalMs, timeoutMs: config.webhookTimeoutMs, inboxUrl: `${config.publicUrl}/`, log: app.log,

@@ -1,4 +1,4 @@
-import { type StoreImage, captureImage, clearTables, imageSize, restoreImage, stateTables } from '../store/snapshots.js';
+import { type StoreImage, captureImage, clearToMigrated, imageSize, restoreImage, stateTables } from '../store/snapshots.js';
 import type { Store } from '../store/store.js';
 import { insertTenant } from '../tenant/seed-tenant.js';
 import type { TenantFile } from '../tenant/tenant-file.js';
@@ -100,7 +100,7 @@ export class EmulatorState {
         await restoreImage(store, this.seedImage, tables);
       } else {
         await store.transaction(async (tx) => {
-          await clearTables(tx, tables);
+          await clearToMigrated(tx, tables);
           if (tenant) await insertTenant(tx, tenant, new Date().toISOString(), newId);
         });
         this.seedImage = await captureImage(store, tables);

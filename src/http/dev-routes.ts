@@ -4,6 +4,7 @@ import type { DevClock } from '../app/clock.js';
 import type { Services } from '../app/services.js';
 import { ALL_DEV_SCOPES, DEV_TOKEN_LIFETIME_SECONDS, type SigningKey, signDevToken } from '../auth/dev-issuer.js';
 import { findUser } from '../directory/directory-repo.js';
+import { readClockOffset, saveClockOffset } from '../store/dev-clock-repo.js';
 import { parseDuration } from '../domain/time.js';
 import { tenantInfo } from '../tenant/seed-tenant.js';
 import { ApiError } from './api-error.js';
@@ -27,8 +28,6 @@ const ClockBody = Type.Object({
   advance: Type.Optional(Type.String({ maxLength: 64 })),
   set: Type.Optional(Type.String({ maxLength: 64 })),
 }, { additionalProperties: false });
-
-export const CLOCK_META_KEY = 'dev_clock_offset_ms';
 
 /** The emulator's conveniences: tokens for demo users and a clock that can be moved forward. */
 export async function devRoutes(app: FastifyInstance, options: DevRoutesOptions): Promise<void> {
@@ -55,23 +54,19 @@ export async function devRoutes(app: FastifyInstance, options: DevRoutesOptions)
     const { advance, set } = request.body;
     if ((advance === undefined) === (set === undefined)) throw new ApiError('BAD_REQUEST', 'Give exactly one of "advance" (an ISO 8601 duration such as "PT8H") or "set" (an ISO 8601 instant).');
     // Another instance on this store may have moved the shared clock since this one last looked.
-    clock.follow(await storedClockOffset(services));
+    clock.follow(await readClockOffset(services.store.db));
+    let offset: number;
     if (advance !== undefined) {
       const ms = parseDuration(advance);
       if (ms === null) throw new ApiError('BAD_REQUEST', `"advance" must be an ISO 8601 duration such as "PT8H" or "P1D", not '${advance}'.`);
-      clock.advance(ms);
+      offset = clock.offsetAfter(ms);
     } else {
-      clock.set(set!);
+      offset = clock.offsetToReach(set!);
     }
-    const offset = String(clock.offset);
-    await services.store.transaction((tx) => tx.insertInto('meta').values({ key: CLOCK_META_KEY, value: offset })
-      .onConflict((oc) => oc.column('key').doUpdateSet({ value: offset })).execute());
+    // Stored before the clock takes it: a move that cannot be saved leaves this instance where the others are.
+    await services.store.transaction((tx) => saveClockOffset(tx, offset));
+    clock.follow(offset);
     await options.runTimers();
     return { now: clock.now(), offsetMs: clock.offset };
   });
-}
-
-export async function storedClockOffset(services: Services): Promise<number> {
-  const row = await services.store.db.selectFrom('meta').select('value').where('key', '=', CLOCK_META_KEY).executeTakeFirst();
-  return row ? Number(row.value) || 0 : 0;
 }

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Db, Store } from './store.js';
+import { ensureOutboxCursor } from './webhooks-repo.js';
 
 type Row = Readonly<Record<string, unknown>>;
 
@@ -54,12 +55,23 @@ export async function captureImage(store: Store, tables: readonly string[]): Pro
 }
 
 /** Deletes the state rows of `tables` inside `tx`, keeping the instance's own rows. */
-export async function clearTables(tx: Db, tables: readonly string[]): Promise<void> {
+async function clearTables(tx: Db, tables: readonly string[]): Promise<void> {
   const any = tx as unknown as Kysely<any>;
   for (const table of tables) {
     if (table === 'meta') await any.deleteFrom('meta').where('key', 'not in', INSTANCE_META_KEYS).execute();
     else await any.deleteFrom(table).execute();
   }
+}
+
+/**
+ * Empties the state tables inside `tx` to what a freshly migrated store holds: the instance's own
+ * rows stay, and the rows the migrations insert (the outbox's fan-out cursor) are put back as the
+ * migrations made them. The cursor is not kept as it was: SQLite numbers an emptied outbox from 1
+ * again, and a cursor left further on would skip those events.
+ */
+export async function clearToMigrated(tx: Db, tables: readonly string[]): Promise<void> {
+  await clearTables(tx, tables);
+  await ensureOutboxCursor(tx);
 }
 
 /**

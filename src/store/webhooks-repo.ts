@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { Instant } from '../domain/time.js';
 import type { OutboxRow, WebhookAttemptRow, WebhookDeliveryRow, WebhookSubscriptionRow } from './schema.js';
-import type { Db, Store } from './store.js';
+import type { Db, Dialect, Store } from './store.js';
 
 /** An outbox row as read back. */
 export type OutboxEvent = Selectable<OutboxRow>;
@@ -56,6 +56,31 @@ async function activeSubscriptions(db: Db): Promise<WebhookSubscriptionRow[]> {
 const CURSOR = 'webhooks';
 
 /**
+ * Puts back the fan-out cursor the migrations create when it is missing, where the outbox says
+ * fan-out stopped (every event up to the cursor carries `dispatched_at`): without it no webhook
+ * is ever sent again. Events fanned out twice are harmless, one delivery per subscription and event.
+ */
+export async function ensureOutboxCursor(tx: Db): Promise<void> {
+  const done = await tx.selectFrom('outbox').select((eb) => eb.fn.max('seq').as('seq')).where('dispatched_at', 'is not', null).executeTakeFirst();
+  await tx.insertInto('outbox_cursors').values({ name: CURSOR, last_seq: Number(done?.seq ?? 0) })
+    .onConflict((oc) => oc.column('name').doNothing()).execute();
+}
+
+/** The fan-out cursor, locked until the transaction ends on PostgreSQL. */
+async function lockCursor(tx: Db, dialect: Dialect): Promise<number> {
+  const read = () => {
+    const query = tx.selectFrom('outbox_cursors').select('last_seq').where('name', '=', CURSOR);
+    return (dialect === 'postgres' ? query.forUpdate() : query).executeTakeFirst();
+  };
+  let cursor = await read();
+  if (!cursor) {
+    await ensureOutboxCursor(tx);
+    cursor = await read();
+  }
+  return Number(cursor!.last_seq);
+}
+
+/**
  * Turns the next outbox events into one delivery per interested subscription and moves the cursor
  * past them, in one transaction. The cursor row is locked (PostgreSQL) or the store has one writer
  * (SQLite), so each event is fanned out exactly once however many instances run this. Outbox seqs
@@ -63,10 +88,8 @@ const CURSOR = 'webhooks';
  */
 export async function fanOutOutbox(store: Store, now: Instant, newId: () => string, wants: (s: WebhookSubscriptionRow, e: OutboxEvent) => boolean, batch: number): Promise<number> {
   return store.transaction(async (tx) => {
-    let cursorQuery = tx.selectFrom('outbox_cursors').select('last_seq').where('name', '=', CURSOR);
-    if (store.dialect === 'postgres') cursorQuery = cursorQuery.forUpdate();
-    const cursor = await cursorQuery.executeTakeFirstOrThrow();
-    const events = await tx.selectFrom('outbox').selectAll().where('seq', '>', Number(cursor.last_seq)).orderBy('seq').limit(batch).execute();
+    const lastSeq = await lockCursor(tx, store.dialect);
+    const events = await tx.selectFrom('outbox').selectAll().where('seq', '>', lastSeq).orderBy('seq').limit(batch).execute();
     if (events.length === 0) return 0;
     const subscriptions = await activeSubscriptions(tx);
     const rows = events.flatMap((e) => subscriptions.filter((s) => s.created_at <= e.occurred_at && wants(s, e)).map((s) => ({
@@ -77,9 +100,9 @@ export async function fanOutOutbox(store: Store, now: Instant, newId: () => stri
     for (let i = 0; i < rows.length; i += 100) {
       await tx.insertInto('webhook_deliveries').values(rows.slice(i, i + 100)).onConflict((oc) => oc.columns(['subscription_id', 'event_id']).doNothing()).execute();
     }
-    const lastSeq = Number(events[events.length - 1]!.seq);
-    await tx.updateTable('outbox').set({ dispatched_at: now }).where('seq', '>', Number(cursor.last_seq)).where('seq', '<=', lastSeq).execute();
-    await tx.updateTable('outbox_cursors').set({ last_seq: lastSeq }).where('name', '=', CURSOR).execute();
+    const newLastSeq = Number(events[events.length - 1]!.seq);
+    await tx.updateTable('outbox').set({ dispatched_at: now }).where('seq', '>', lastSeq).where('seq', '<=', newLastSeq).execute();
+    await tx.updateTable('outbox_cursors').set({ last_seq: newLastSeq }).where('name', '=', CURSOR).execute();
     return events.length;
   });
 }

@@ -7,12 +7,15 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LATEST_INSTANT } from '../../src/app/clock.js';
 import { GRAPH_ERRORS } from '../../src/http/graph/graph-errors.js';
+import { saveClockOffset } from '../../src/store/dev-clock-repo.js';
 import { DEMO_TENANT_PATH, loadTenantFile } from '../../src/tenant/seed-tenant.js';
 import { TenantFileError } from '../../src/tenant/tenant-file.js';
 import { TENANT_SCHEMA_FILE, tenantJsonSchemaText } from '../../src/tenant/tenant-schema.js';
 import { DEMO } from '../support/demo.js';
 import { graphClientFor } from '../support/graph-client.js';
+import { expectGraphError } from '../support/graph-errors.js';
 import { Api, activationBody } from '../support/http.js';
 import { type TestServer, startTestServer, testStores } from '../support/test-server.js';
 
@@ -248,6 +251,73 @@ describe.each(testStores())('emulator state: reset, snapshot, restore (%s store)
   });
 });
 
+describe.each(testStores())('the dev clock (%s store)', (store) => {
+  const restart = async (server: TestServer) => {
+    await server.close();
+    return startTestServer({ dataDir: server.dataDir, ...(server.databaseUrl ? { databaseUrl: server.databaseUrl } : {}) });
+  };
+
+  it(`refuses a move past ${LATEST_INSTANT} with a 400 that changes nothing, in memory or in the store`, async () => {
+    const first = await startTestServer({ store });
+    let again: TestServer | null = null;
+    try {
+      const api = new Api(first.url);
+      expect((await api.call('POST', '/dev/clock', { body: { advance: 'PT1H' } })).status).toBe(200);
+      const before = (await api.get('/dev/clock')).body;
+      // A day count, an hour count beyond any Date, the largest Date, and the first instant of year 10000.
+      for (const body of [{ advance: 'P99999999D' }, { advance: `PT${'9'.repeat(60)}H` }, { set: '+275760-09-13T00:00:00.000Z' }, { set: '+010000-01-01T00:00:00.000Z' }]) {
+        const res = await api.call('POST', '/dev/clock', { body });
+        expectGraphError(res, 'INVALID_REQUEST');
+        expect(res.body.error.message).toContain(LATEST_INSTANT);
+      }
+      // One millisecond past the largest Date is no date at all.
+      expectGraphError(await api.call('POST', '/dev/clock', { body: { set: '+275760-09-13T00:00:00.001Z' } }), 'INVALID_REQUEST');
+
+      const after = await api.get('/dev/clock');
+      expect(after.status, after.text).toBe(200);
+      expect(after.body.offsetMs).toBe(before.offsetMs);
+      const created = await api.post(REQUESTS, activationBody(DEMO.roles.userAdministrator, alice), 'alice');
+      expect(created.status, created.text).toBe(201);
+
+      again = await restart(first);
+      const restarted = await new Api(again.url).get('/dev/clock');
+      expect(restarted.status, restarted.text).toBe(200);
+      expect(restarted.body.offsetMs).toBe(before.offsetMs);
+    } finally {
+      await again?.close();
+      await first.destroy();
+    }
+  });
+
+  it('ignores a stored offset no clock can hold, on a move and on a restart, and keeps serving', async () => {
+    const first = await startTestServer({ store });
+    let again: TestServer | null = null;
+    try {
+      const api = new Api(first.url);
+      // What an older Signoff left behind after such a move: past the last Date, then not finite at all.
+      await first.running.services.store.transaction((tx) => saveClockOffset(tx, 8.64e15));
+      const moved = await api.call('POST', '/dev/clock', { body: { advance: 'PT1H' } });
+      expect(moved.status, moved.text).toBe(200);
+      expect(moved.body.offsetMs).toBe(3_600_000);
+
+      await first.running.services.store.transaction((tx) => saveClockOffset(tx, Number.POSITIVE_INFINITY));
+      again = await restart(first);
+      const againApi = new Api(again.url);
+      const clock = await againApi.get('/dev/clock');
+      expect(clock.status, clock.text).toBe(200);
+      expect(clock.body.offsetMs).toBe(0);
+      const created = await againApi.post(REQUESTS, activationBody(DEMO.roles.userAdministrator, alice), 'alice');
+      expect(created.status, created.text).toBe(201);
+      const mine = await againApi.get(`${REQUESTS}/filterByCurrentUser(on='principal')`, 'alice');
+      expect(mine.status, mine.text).toBe(200);
+      expect((await againApi.call('POST', '/dev/clock', { body: { advance: 'PT2H' } })).body.offsetMs).toBe(7_200_000);
+    } finally {
+      await again?.close();
+      await first.destroy();
+    }
+  });
+});
+
 describe('with an external issuer', () => {
   let issuer: Server;
   let server: TestServer;
@@ -370,6 +440,32 @@ describe('faults and the request log', () => {
     expect(patches[0].requestHeaders['retry-attempt']).toBe('1');
     expect(patches[0].requestBody).toEqual({ reviewResult: 'Approve', justification: 'Retried through a throttle' });
   }, 20_000);
+
+  it('matches a glob of many `**` against a long path at once, for fault rules and the log filter alike', async () => {
+    // Each `**a` makes a backtracking matcher try every split of the path again: hours for 400 characters.
+    const glob = '/**a**a**a**a**a**a**b';
+    const rule = await addFault({ match: { path: glob }, respond: { status: 503 } });
+    const timed = async (path: string) => {
+      const started = performance.now();
+      const res = await api.get(path);
+      return { res, ms: performance.now() - started };
+    };
+    const missed = await timed(`/${'a'.repeat(400)}`);
+    expect(missed.res.status).toBe(404);
+    expect(missed.res.headers.get('x-signoff-fault')).toBeNull();
+    expect(missed.ms).toBeLessThan(200);
+    const hit = await timed(`/${'a'.repeat(399)}b`);
+    expect(hit.res.status).toBe(503);
+    expect(hit.res.headers.get('x-signoff-fault')).toBe(rule.id);
+    expect(hit.ms).toBeLessThan(200);
+    await clearFaults();
+
+    const filtered = await timed(`/dev/requests?path=${encodeURIComponent(`/${'**a'.repeat(160)}**b`)}`);
+    expect(filtered.res.status).toBe(200);
+    expect(filtered.res.body.value.map((e: any) => e.path)).toContain(`/${'a'.repeat(399)}b`);
+    expect(filtered.res.body.value.map((e: any) => e.path)).not.toContain(`/${'a'.repeat(400)}`);
+    expect(filtered.ms).toBeLessThan(200);
+  });
 
   it('filters by path, status and caller, newest first, and never holds a bearer token or a secret', async () => {
     await api.get('/v1.0/me', 'carol');

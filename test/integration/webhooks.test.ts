@@ -36,8 +36,8 @@ describe.each(testStores())('webhooks from the outbox (%s store)', (store) => {
 
   const deliver = () => server.running.outbox.runNow();
 
-  async function subscribe(path: string, extra: Record<string, unknown> = {}) {
-    const res = await api.post(WEBHOOKS, { url: `${receiver.url}${path}`, ...extra }, 'admin');
+  async function subscribe(path: string, extra: Record<string, unknown> = {}, on: Api = api) {
+    const res = await on.post(WEBHOOKS, { url: `${receiver.url}${path}`, ...extra }, 'admin');
     expect(res.status, res.text).toBe(201);
     expect(res.body.secret).toMatch(/^whsec_/);
     receiver.secretFor(path, res.body.secret);
@@ -183,6 +183,49 @@ describe.each(testStores())('webhooks from the outbox (%s store)', (store) => {
     expectError(await api.post(`${WEBHOOKS}/deliveries/00000000-0000-0000-0000-000000000000/redeliver`, undefined, 'admin'), 'DELIVERY_NOT_FOUND');
     await api.call('DELETE', `${WEBHOOKS}/${sub.id}`, { as: 'admin' });
     await api.post(`${REQUESTS}/${created.body.id}/cancel`, undefined, 'alice');
+  });
+
+  it('keeps sending after a reset by a restarted server, which did not seed the store it resets', async () => {
+    const first = await startTestServer({ store });
+    await first.close();
+    const again = await startTestServer({ dataDir: first.dataDir, ...(first.databaseUrl ? { databaseUrl: first.databaseUrl } : {}) });
+    try {
+      const againApi = new Api(again.url);
+      expect(again.running.seeded).toBe(false);
+      const reset = await againApi.call('POST', '/dev/reset');
+      expect(reset.status, reset.text).toBe(200);
+      // The reset leaves the rows the migrations made, as a fresh store has them.
+      const cursors = await again.running.services.store.db.selectFrom('outbox_cursors').selectAll().execute();
+      expect(cursors.map((c) => ({ ...c, last_seq: Number(c.last_seq) }))).toEqual([{ name: 'webhooks', last_seq: 0 }]);
+      await subscribe('/after-reset', {}, againApi);
+      const created = await againApi.post(REQUESTS, activationBody(DEMO.roles.userAdministrator, alice), 'alice');
+      expect(created.status, created.text).toBe(201);
+      await again.running.outbox.runNow();
+      const got = receiver.at('/after-reset');
+      expect(got.map((r) => r.body.type)).toEqual(['request.created', 'stage.started']);
+      expect(got.every((r) => r.verified && r.body.data.requestId === created.body.id)).toBe(true);
+    } finally {
+      await again.destroy();
+    }
+  });
+
+  it('puts back a missing fan-out cursor where fan-out stopped, and sends each event once', async () => {
+    const sub = await subscribe('/cursor');
+    const first = await api.post(REQUESTS, activationBody(DEMO.roles.securityAdministrator, alice), 'alice');
+    expect(first.status, first.text).toBe(201);
+    await deliver();
+    // A store whose cursor an older Signoff's reset deleted.
+    await server.running.services.store.transaction((tx) => tx.deleteFrom('outbox_cursors').execute());
+    expect((await api.post(`${REQUESTS}/${first.body.id}/cancel`, undefined, 'alice')).status).toBe(204);
+    const second = await api.post(REQUESTS, activationBody(DEMO.roles.securityAdministrator, alice), 'alice');
+    expect(second.status, second.text).toBe(201);
+    await deliver();
+    expect(receiver.at('/cursor').map((r) => [r.body.data.requestId, r.body.type])).toEqual([
+      [first.body.id, 'request.created'], [first.body.id, 'stage.started'], [first.body.id, 'request.canceled'],
+      [second.body.id, 'request.created'], [second.body.id, 'stage.started'],
+    ]);
+    await api.call('DELETE', `${WEBHOOKS}/${sub.id}`, { as: 'admin' });
+    await api.post(`${REQUESTS}/${second.body.id}/cancel`, undefined, 'alice');
   });
 
   // Several instances share PostgreSQL; SQLite is one process's store, so the case exists only there.

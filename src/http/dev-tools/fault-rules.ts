@@ -1,4 +1,5 @@
 import Type, { type Static } from 'typebox';
+import { type PathGlob, compilePathGlob } from './path-glob.js';
 
 export const FaultRuleBody = Type.Object({
   match: Type.Object({
@@ -59,13 +60,6 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-export function globToRegExp(glob: string): RegExp {
-  const escape = (s: string) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
-  const body = glob.split('**').map((part) => part.split('*').map(escape).join('[^/]*')).join('.*');
-  // Graph treats paths case-insensitively; a rule written as in Microsoft's docs should match.
-  return new RegExp(`^${body}$`, 'i');
-}
-
 export function validateFaultRule(input: FaultRuleInput): string | null {
   if (input.respond.status === undefined && input.respond.delayMs === undefined) return 'A fault rule needs "respond.status" or "respond.delayMs" (or both).';
   if (input.respond.status === undefined && (input.respond.retryAfter !== undefined || input.respond.code !== undefined || input.respond.message !== undefined)) {
@@ -79,14 +73,14 @@ export function validateFaultRule(input: FaultRuleInput): string | null {
  * matching request, so with a seed the n-th matching request is hit or not identically every run.
  */
 export class FaultRules {
-  private rules: { rule: FaultRule; pattern: RegExp | null; random: () => number }[] = [];
+  private rules: { rule: FaultRule; pattern: PathGlob | null; random: () => number }[] = [];
 
   add(input: FaultRuleInput, id: string, fallbackSeed: number): FaultRule {
     const rule: FaultRule = {
       id, match: input.match, respond: input.respond, rate: input.rate ?? 1, seed: input.seed ?? fallbackSeed,
       times: input.times ?? null, matched: 0, hits: 0,
     };
-    this.rules.push({ rule, pattern: input.match.path ? globToRegExp(input.match.path) : null, random: seededRandom(rule.seed) });
+    this.rules.push({ rule, pattern: input.match.path ? compilePathGlob(input.match.path) : null, random: seededRandom(rule.seed) });
     return rule;
   }
 
@@ -109,7 +103,7 @@ export class FaultRules {
       const { rule } = entry;
       if (rule.times !== null && rule.hits >= rule.times) continue;
       if (rule.match.method && rule.match.method.toUpperCase() !== method.toUpperCase()) continue;
-      if (entry.pattern && !entry.pattern.test(path)) continue;
+      if (entry.pattern && !entry.pattern(path)) continue;
       rule.matched += 1;
       if (entry.random() >= rule.rate) continue;
       rule.hits += 1;

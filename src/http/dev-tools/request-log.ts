@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FAULT_HEADER } from './fault-answer.js';
-import { globToRegExp } from './fault-rules.js';
+import { compilePathGlob } from './path-glob.js';
 import { redactBody, redactHeaders, redactText } from './redact.js';
 
 export interface LoggedRequest {
@@ -100,8 +100,8 @@ function entryFilter(filter: RequestLogFilter): (e: LoggedRequest) => boolean {
   if (filter.path) {
     const wanted = filter.path.toLowerCase();
     if (wanted.includes('*')) {
-      const pattern = globToRegExp(wanted);
-      tests.push((e) => pattern.test(e.path));
+      const matches = compilePathGlob(wanted);
+      tests.push((e) => matches(e.path));
     } else {
       tests.push((e) => e.path.toLowerCase().includes(wanted));
     }

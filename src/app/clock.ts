@@ -1,5 +1,5 @@
 import { DomainError } from '../domain/errors.js';
-import type { Instant } from '../domain/time.js';
+import { type Instant, LATEST_INSTANT } from '../domain/time.js';
 
 /** The one source of `now` for approvals, schedules and timers. Token expiry keeps real time. */
 export interface Clock {
@@ -8,12 +8,7 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => new Date().toISOString() };
 
-/**
- * The last instant the dev clock may show. Instants are stored as ISO strings and compared as
- * text; past year 9999 they gain a sign and two digits and would sort before earlier ones (and a
- * JS Date cannot go past +275760 at all).
- */
-export const LATEST_INSTANT: Instant = '9999-12-31T23:59:59.999Z';
+/** The dev clock stops at the last instant Signoff keeps (see domain/time.ts). */
 const LATEST_MS = Date.parse(LATEST_INSTANT);
 
 /**

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LATEST_INSTANT } from '../../src/app/clock.js';
+import { LATEST_INSTANT } from '../../src/domain/time.js';
 import { GRAPH_ERRORS } from '../../src/http/graph/graph-errors.js';
 import { saveClockOffset } from '../../src/store/dev-clock-repo.js';
 import { DEMO_TENANT_PATH, loadTenantFile } from '../../src/tenant/seed-tenant.js';

@@ -183,8 +183,11 @@ describe('the web inbox, in Chromium', () => {
     expect(await alice.getByRole('button', { name: 'Cancel request' }).count()).toBe(0);
   });
 
-  it('alice cancels a pending request, and it leaves bob\'s inbox', async () => {
+  it('alice cancels a pending request, and it leaves bob\'s inbox; a card still open says it was canceled', async () => {
     await requestViaApi(DEMO.roles.userAdministrator);
+    const early = await openPage();
+    await signInAs(early, 'bob');
+    const stale = await inboxCard(early, 'User Administrator');
     const alice = await openPage();
     await signInAs(alice, 'alice');
     await myRequestStatus(alice, 'User Administrator');
@@ -195,6 +198,13 @@ describe('the web inbox, in Chromium', () => {
     const bob = await openPage();
     await signInAs(bob, 'bob');
     await bob.getByText('Nothing waits for your decision.').waitFor();
+
+    // The card bob opened before the cancel: nobody decided it, and the inbox does not claim so.
+    await stale.getByLabel('Your justification').fill('Looks fine');
+    await stale.getByRole('button', { name: 'Approve' }).click();
+    const alert = stale.getByRole('alert');
+    await alert.filter({ hasText: 'The request was canceled' }).waitFor();
+    expect(await alert.textContent()).not.toContain('Already decided');
   });
 
   it('two windows race to decide the same step: one wins, the other is told who decided', async () => {

@@ -50,9 +50,10 @@ function decisionForm(item, step, session, onDone) {
         onDone(`${reviewResult === 'Approve' ? 'Approved' : 'Denied'}: ${item.requestor}, ${item.what}.`);
         return;
       }
-      const by = outcome.reviewer ? `Already decided by ${outcome.reviewer}` : 'Already decided';
-      const what = outcome.result && outcome.result !== 'NotReviewed' ? ` (${outcome.result.toLowerCase()})` : '';
-      setMessage(message, `${by}${what}. Nothing more to do here.`, 'error');
+      // Someone decided first: say who. Otherwise (a canceled or expired request) the server says why.
+      const decidedBy = outcome.reviewer && outcome.result && outcome.result !== 'NotReviewed'
+        ? `Already decided by ${outcome.reviewer} (${outcome.result.toLowerCase()}).` : null;
+      setMessage(message, `${decidedBy ?? outcome.message} Nothing more to do here.`, 'error');
       field.disabled = true;
     } catch (error) {
       // A 400 (justification required, too long...) or 403: the server's words, and the form stays usable.

@@ -5,6 +5,7 @@ import * as policyHistory from './migrations/2026-11-28-003-policy-history.js';
 import * as accessLifecycle from './migrations/2026-11-28-007-access-lifecycle.js';
 import * as decidedByIndex from './migrations/2026-11-28-008-decided-by-index.js';
 import * as leases from './migrations/2026-11-28-009-leases.js';
+import * as auditChainHead from './migrations/2026-12-01-010-audit-chain-head.js';
 import type { Dialect } from './store.js';
 
 type MigrationModule = { up(db: Kysely<any>, dialect: Dialect): Promise<void> };
@@ -17,6 +18,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '2026-11-28-007-access-lifecycle': accessLifecycle,
   '2026-11-28-008-decided-by-index': decidedByIndex,
   '2026-11-28-009-leases': leases,
+  '2026-12-01-010-audit-chain-head': auditChainHead,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -48,6 +48,27 @@ describe.skipIf(!PG_URL)('three Signoff instances on one PostgreSQL', () => {
     expect(seededBy).toHaveLength(1);
   });
 
+  it('keeps one unbroken audit chain and an outbox in commit order while three instances append at once', async () => {
+    const before = await count('select count(*) as n from audit_events');
+    const created = await Promise.all(Array.from({ length: 60 }, (_, i) => instances.at(i).post('/v1.0/users', {
+      userPrincipalName: `chain-${i}@contoso.com`, displayName: `Chain ${i}`,
+    }, 'admin')));
+    expect(created.map((r) => r.status)).toEqual(created.map(() => 201));
+    expect(await count('select count(*) as n from audit_events')).toBe(before + 60);
+    // Every event links to the one before it, whichever instance wrote it.
+    const verify = await instances.at(1).get('/signoff/v1/audit/verify', 'admin');
+    expect(verify.body).toMatchObject({ valid: true, firstBrokenLink: null });
+    expect(await count('select count(*) as n from audit_events a join audit_events b on b.seq = (select min(seq) from audit_events where seq > a.seq) where b.prev_hash <> a.hash')).toBe(0);
+    // Outbox rows are numbered in the order their transactions took the chain, so the fan-out cursor never passes a late commit.
+    const audited = (await db.query(`select target_id from audit_events where action = 'directory.userCreated' order by seq`)).rows.map((r) => r.target_id);
+    const queued = (await db.query(`select payload::json->>'targetId' as target_id from outbox where event_type = 'directory.userCreated' order by seq`)).rows.map((r) => r.target_id);
+    expect(audited).toHaveLength(60);
+    expect(queued).toEqual(audited);
+    // The head row names the newest event, the one the next append links to.
+    const head = await db.query('select h.hash = (select hash from audit_events order by seq desc limit 1) as current from audit_chain_head h');
+    expect(head.rows).toEqual([{ current: true }]);
+  });
+
   it('lets exactly one of 100 concurrent decisions on one step win, 20 times over', async () => {
     const api = instances.at(0);
     for (let round = 0; round < 20; round++) {

@@ -11,6 +11,11 @@ export type EdgeErrorCode =
   | 'RATE_LIMITED'
   | 'BAD_REQUEST'
   | 'UNKNOWN_ROUTE'
+  | 'METHOD_NOT_IMPLEMENTED'
+  | 'INVALID_URL'
+  | 'URI_TOO_LONG'
+  | 'HEADERS_TOO_LARGE'
+  | 'REQUEST_TIMEOUT'
   | 'BODY_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'MISSING_API_VERSION'
@@ -58,6 +63,9 @@ export function toApiError(error: unknown): ApiError {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': return new ApiError('UNSUPPORTED_MEDIA_TYPE', 'Write requests must have Content-Type: application/json.');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY': return new ApiError('BAD_REQUEST', 'The request body is empty; a JSON object is expected.');
     case 'FST_ERR_CTP_INVALID_JSON_BODY': return new ApiError('BAD_REQUEST', 'The request body is not valid JSON.');
+    // Fastify's own messages for these two repeat the whole URL.
+    case 'FST_ERR_BAD_URL': return new ApiError('INVALID_URL', 'The request URL is not valid percent-encoding.');
+    case 'FST_ERR_MAX_PARAM_LENGTH': return new ApiError('URI_TOO_LONG', 'A segment of the request URL is too long.');
     case 'ECONNREFUSED': case 'ECONNRESET': case '57P01': case '08006': case '08001': case '57014':
     // PostgreSQL shutting down, restarting or still starting up; a connection that is gone.
     case '57P02': case '57P03': case '08000': case '08003':

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import Value from 'typebox/value';
@@ -6,6 +5,7 @@ import type { Services } from '../../app/services.js';
 import { ApiError } from '../api-error.js';
 import { ARM_PERMISSIONS } from '../../auth/permissions.js';
 import type { Authenticator } from '../authenticate.js';
+import { stampRequestIds } from '../dialect.js';
 import { assertPermitted } from '../authorize.js';
 import { sendArmError } from './arm-errors.js';
 import { matchOperation } from './arm-operations.js';
@@ -15,8 +15,6 @@ export interface ArmPluginOptions {
   readonly services: Services;
   readonly authenticator: Authenticator;
 }
-
-const GUID_LIKE = /^[\w.:-]{1,128}$/;
 
 function apiVersionOf(request: FastifyRequest): string {
   const value = (request.query as Record<string, unknown>)['api-version'];
@@ -62,23 +60,15 @@ async function dispatch(options: ArmPluginOptions, request: FastifyRequest, repl
  */
 export async function armPlugin(app: FastifyInstance, options: ArmPluginOptions): Promise<void> {
   app.addHook('onRequest', async (request, reply) => {
-    const header = (name: string) => {
-      const value = request.headers[name];
-      return typeof value === 'string' && GUID_LIKE.test(value) ? value : undefined;
-    };
-    const correlationId = header('x-ms-correlation-request-id') ?? randomUUID();
-    const clientRequestId = header('x-ms-client-request-id');
-    request.clientRequestId = correlationId;
-    reply.header('x-ms-request-id', request.id);
-    reply.header('x-ms-correlation-request-id', correlationId);
-    if (clientRequestId) reply.header('x-ms-client-request-id', clientRequestId);
+    stampRequestIds('arm', request, reply);
     // ARM's front door authenticates before it looks at the operation or its body.
     request.caller = await options.authenticator.authenticate(request);
   });
   app.setErrorHandler((error, request, reply) => sendArmError(error, request, reply));
 
-  const roots = ['/providers/*', '/subscriptions/*'];
-  for (const url of roots) {
-    app.route({ method: ['GET', 'PUT', 'PATCH', 'POST', 'DELETE'], url, handler: (request, reply) => dispatch(options, request, reply) });
+  // Every method and the bare roots too, so whatever is sent under ARM's roots is authenticated and
+  // answered by ARM, not by the server's catch-all.
+  for (const url of ['/providers', '/providers/*', '/subscriptions', '/subscriptions/*']) {
+    app.all(url, (request, reply) => dispatch(options, request, reply));
   }
 }

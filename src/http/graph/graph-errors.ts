@@ -36,6 +36,11 @@ export const GRAPH_ERRORS: ErrorCatalogue = {
   RATE_LIMITED: { status: 429, code: 'TooManyRequests' },
   BAD_REQUEST: { status: 400, code: 'BadRequest' },
   UNKNOWN_ROUTE: { status: 404, code: 'ResourceNotFound' },
+  METHOD_NOT_IMPLEMENTED: { status: 501, code: 'notSupported' },
+  INVALID_URL: { status: 400, code: 'BadRequest' },
+  URI_TOO_LONG: { status: 414, code: 'RequestUriTooLong' },
+  HEADERS_TOO_LARGE: { status: 431, code: 'RequestHeaderFieldsTooLarge' },
+  REQUEST_TIMEOUT: { status: 408, code: 'timeout' },
   BODY_TOO_LARGE: { status: 413, code: 'RequestEntityTooLarge' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, code: 'UnsupportedMediaType' },
   MISSING_API_VERSION: { status: 400, code: 'BadRequest' },
@@ -44,7 +49,7 @@ export const GRAPH_ERRORS: ErrorCatalogue = {
   INTERNAL: { status: 500, code: 'generalException' },
 };
 
-export function graphErrorBody(error: ApiError, request: FastifyRequest, now: Date = new Date()): { status: number; body: object } {
+export function graphErrorBody(error: ApiError, request: Pick<FastifyRequest, 'id' | 'clientRequestId'>, now: Date = new Date()): { status: number; body: object } {
   const entry = GRAPH_ERRORS[error.code];
   return {
     status: entry.status,

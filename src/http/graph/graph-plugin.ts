@@ -4,6 +4,7 @@ import { GRAPH_PERMISSIONS } from '../../auth/permissions.js';
 import { ApiError } from '../api-error.js';
 import { permissionHook } from '../authorize.js';
 import type { Authenticator } from '../authenticate.js';
+import { stampRequestIds } from '../dialect.js';
 import { type ApprovalCollection, registerApprovalRoutes } from './approvals-routes.js';
 import { registerDirectoryAdminRoutes } from './directory-admin-routes.js';
 import { registerDirectoryAuditRoutes } from './directory-audit-routes.js';
@@ -43,12 +44,7 @@ export interface GraphPluginOptions {
 export async function graphPlugin(app: FastifyInstance, options: GraphPluginOptions): Promise<void> {
   const deps: GraphDeps = { services: options.services, version: options.version };
 
-  app.addHook('onRequest', async (request, reply) => {
-    const sent = request.headers['client-request-id'];
-    request.clientRequestId = typeof sent === 'string' && /^[\w.:-]{1,128}$/.test(sent) ? sent : request.id;
-    reply.header('request-id', request.id);
-    reply.header('client-request-id', request.clientRequestId);
-  });
+  app.addHook('onRequest', async (request, reply) => stampRequestIds('graph', request, reply));
   // Actions such as `cancel` take no body, yet Microsoft's Graph client types an empty POST as JSON.
   app.addHook('onRequest', async (request) => {
     if (request.headers['content-length'] === '0') delete request.headers['content-type'];

@@ -35,7 +35,7 @@ export const ARM_ERRORS: ErrorCatalogue = {
   DELIVERY_NOT_FOUND: { status: 404, code: 'ResourceNotFound' },
   ASSIGNMENT_NOT_FOUND: { status: 400, code: 'RoleAssignmentDoesNotExist' },
   UNAUTHENTICATED: { status: 401, code: 'InvalidAuthenticationToken' },
-  UNKNOWN_CALLER: { status: 401, code: 'InvalidAuthenticationToken' },
+  UNKNOWN_CALLER: { status: 403, code: 'AuthorizationFailed' },
   MISSING_PERMISSION: { status: 403, code: 'AuthorizationFailed' },
   RATE_LIMITED: { status: 429, code: 'TooManyRequests' },
   BAD_REQUEST: { status: 400, code: 'InvalidRequestContent' },

@@ -5,6 +5,7 @@ import type { Services } from '../app/services.js';
 import { assertMigrationsCurrent } from '../store/migrate.js';
 import { ApiError } from './api-error.js';
 import type { Authenticator } from './authenticate.js';
+import { registerBodyParsers } from './body-parsers.js';
 import { type DevRoutesOptions, devRoutes } from './dev-routes.js';
 import { type DevTools, registerDevToolHooks } from './dev-tools/dev-tools.js';
 import { devToolsRoutes } from './dev-tools/dev-tools-routes.js';
@@ -51,6 +52,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...(options.serverFactory ? { serverFactory: options.serverFactory } : {}),
   });
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  registerBodyParsers(app);
   app.decorateRequest('clientRequestId', '');
   app.decorateRequest('caller', null);
 

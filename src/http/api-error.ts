@@ -36,15 +36,25 @@ export class ApiError extends Error {
 interface FastifyLikeError {
   code?: string;
   statusCode?: number;
-  validation?: Array<{ instancePath?: string; message?: string; params?: Record<string, unknown> }>;
+  validation?: Array<{ keyword?: string; schemaPath?: string; instancePath?: string; message?: string; params?: Record<string, unknown> }>;
   validationContext?: string;
   message?: string;
 }
 
+/** `/properties/a~1b` as `.properties.a/b`: a JSON pointer read as the property path a client wrote. */
+const pathOf = (pointer: string) => pointer.split('/').slice(1).map((p) => `.${p.replace(/~1/g, '/').replace(/~0/g, '~')}`).join('');
+
 function describeValidation(e: FastifyLikeError): string {
   const first = e.validation?.[0];
   if (!first) return 'The request is invalid.';
-  const where = `${e.validationContext ?? 'body'}${first.instancePath ? first.instancePath.replace(/\//g, '.') : ''}`;
+  const context = e.validationContext ?? 'body';
+  const pointer = first.instancePath ?? '';
+  // TypeBox reports an unknown property as the `false` schema it met there ("schema is false").
+  if (first.keyword === 'boolean' && first.schemaPath?.endsWith('/additionalProperties')) {
+    const at = pointer.lastIndexOf('/');
+    return `Property '${pathOf(pointer.slice(at)).slice(1)}' is not allowed in ${context}${pathOf(pointer.slice(0, at))}.`;
+  }
+  const where = `${context}${pathOf(pointer)}`;
   const extra = first.params?.additionalProperty ?? (Array.isArray(first.params?.additionalProperties) ? (first.params.additionalProperties as string[]).join(', ') : undefined);
   const allowed = first.params?.allowedValues ? ` (allowed: ${(first.params.allowedValues as unknown[]).join(', ')})` : '';
   return extra ? `Property '${extra}' is not allowed in ${where}.` : `Invalid value for ${where}: ${first.message ?? 'does not match the schema'}${allowed}.`;

@@ -47,4 +47,28 @@ describe('decision bodies on Graph and ARM', () => {
     expectArmError(await send('PATCH', armStage, JSON.stringify(ARM_VERDICT), 'text/plain; charset=utf-8'), 'UNSUPPORTED_MEDIA_TYPE');
     expect((await api.get(graphStep, 'bob')).body.reviewResult).toBe('NotReviewed');
   });
+
+  it('names an unknown property, and still refuses it', async () => {
+    const graph = await api.patch(graphStep, { ...GRAPH_VERDICT, colour: 'red' }, 'bob');
+    expectGraphError(graph, 'BAD_REQUEST');
+    expect(graph.body.error.message).toMatch(/^Property 'colour' is not allowed in body\b/);
+    const arm = await api.patch(armStage, { properties: { ...GRAPH_VERDICT, colour: 'red' } }, 'bob');
+    expectArmError(arm, 'BAD_REQUEST');
+    expect(arm.body.error.message).toMatch(/^Property 'colour' is not allowed in body\.properties\b/);
+    expect((await api.get(graphStep, 'bob')).body.reviewResult).toBe('NotReviewed');
+  });
+
+  it('ignores what it served when a client sends it back with a verdict: read-only properties and annotations', async () => {
+    const step = (await api.get(graphStep, 'bob')).body;
+    expect(Object.keys(step)).toEqual(expect.arrayContaining(['@odata.context', '@signoff.approvers', 'id', 'status', 'assignedToMe', 'reviewedBy']));
+    const graph = await api.patch(graphStep, { ...step, '@odata.etag': 'W/"1"', 'reviewResult@odata.type': '#microsoft.graph.string', ...GRAPH_VERDICT }, 'bob');
+    expect(graph.status, graph.text).toBe(204);
+    expect((await api.get(graphStep, 'bob')).body.reviewResult).toBe('Approved');
+
+    const stage = (await api.get(armStage, 'bob')).body;
+    expect(Object.keys(stage.properties)).toContain('@signoff.approvers');
+    const arm = await api.call('PUT', armStage, { as: 'bob', body: { ...stage, properties: { ...stage.properties, ...GRAPH_VERDICT } } });
+    expect(arm.status, arm.text).toBe(200);
+    expect(arm.body.properties.reviewResult).toBe('Approve');
+  });
 });

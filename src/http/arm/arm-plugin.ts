@@ -7,6 +7,7 @@ import { ARM_PERMISSIONS } from '../../auth/permissions.js';
 import type { Authenticator } from '../authenticate.js';
 import { stampRequestIds } from '../dialect.js';
 import { assertPermitted } from '../authorize.js';
+import { withoutServedArmFields } from '../served-fields.js';
 import { sendArmError } from './arm-errors.js';
 import { matchOperation } from './arm-operations.js';
 import { parseArmPath } from './arm-path.js';
@@ -47,7 +48,7 @@ async function dispatch(options: ArmPluginOptions, request: FastifyRequest, repl
   if (!operation.apiVersions.includes(apiVersion)) {
     throw new ApiError('INVALID_API_VERSION', `The api-version '${apiVersion}' is invalid. The supported versions are '${operation.apiVersions.join(',')}'.`);
   }
-  const body = operation.body ? validated(operation.body, request.body) : undefined;
+  const body = operation.body ? validated(operation.body, withoutServedArmFields(request.body)) : undefined;
   const result = await operation.handle({ request, services: options.services, scope: path.scope, params, body });
   return reply.code(result.status).send(result.body);
 }

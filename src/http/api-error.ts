@@ -11,6 +11,7 @@ export type EdgeErrorCode =
   | 'RATE_LIMITED'
   | 'BAD_REQUEST'
   | 'UNKNOWN_ROUTE'
+  | 'METHOD_NOT_ALLOWED'
   | 'METHOD_NOT_IMPLEMENTED'
   | 'INVALID_URL'
   | 'URI_TOO_LONG'
@@ -94,3 +95,13 @@ export interface CatalogueEntry {
 }
 
 export type ErrorCatalogue = Readonly<Record<ApiErrorCode, CatalogueEntry>>;
+
+/** The headers an error carries in every dialect: how to authenticate, when to retry, which methods the URL has. */
+export function errorHeaders(error: ApiError, status: number): Record<string, string> {
+  return {
+    ...(status === 401 ? { 'www-authenticate': 'Bearer realm="signoff", error="invalid_token"' } : {}),
+    ...(status === 503 ? { 'retry-after': '1' } : {}),
+    ...(error.code === 'RATE_LIMITED' ? { 'retry-after': String(error.details.retryAfterSeconds ?? 1) } : {}),
+    ...(error.code === 'METHOD_NOT_ALLOWED' ? { allow: (error.details.allow as readonly string[]).join(', ') } : {}),
+  };
+}

@@ -67,4 +67,26 @@ describe('every answer in the envelope of the API its path belongs to', () => {
     expectArmError(await api.get(`/providers?${V}`, 'bob'), 'UNKNOWN_ROUTE');
     expectArmError(await api.get(`/subscriptions?${V}`, 'bob'), 'UNKNOWN_ROUTE');
   });
+
+  it('answers a method a Graph URL does not have with 405 and Allow, once the caller is authenticated', async () => {
+    const approval = `${GRAPH_APPROVALS}/${crypto.randomUUID()}`;
+    expectGraphError(await api.call('DELETE', approval, { token: null }), 'UNAUTHENTICATED');
+    const deleted = await api.call('DELETE', approval, { as: 'bob' });
+    expectGraphError(deleted, 'METHOD_NOT_ALLOWED');
+    expect(deleted.headers.get('allow')).toBe('GET, HEAD');
+    const put = await api.call('PUT', `${approval}/steps/${crypto.randomUUID()}`, { as: 'bob', body: {} });
+    expectGraphError(put, 'METHOD_NOT_ALLOWED');
+    expect(put.headers.get('allow')).toBe('GET, HEAD, PATCH');
+    expectGraphError(await api.call('DELETE', '/beta/roleManagement/directory/noSuchThing', { as: 'bob' }), 'UNKNOWN_ROUTE');
+  });
+
+  it('answers HEAD on ARM as GET, without the body', async () => {
+    const list = `/subscriptions/00000000-0000-0000-0000-000000000001${ARM_APPROVALS}?${V}`;
+    const get = await api.get(list, 'bob');
+    const head = await api.call('HEAD', list, { as: 'bob' });
+    expect([head.status, head.text]).toEqual([200, '']);
+    expect(head.headers.get('content-type')).toBe(get.headers.get('content-type'));
+    expect(head.headers.get('x-ms-request-id')).toBeTruthy();
+    expect((await api.call('HEAD', list, { token: null })).status).toBe(401);
+  });
 });

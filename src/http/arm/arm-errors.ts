@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { type ApiError, type ErrorCatalogue, toApiError } from '../api-error.js';
+import { type ApiError, type ErrorCatalogue, errorHeaders, toApiError } from '../api-error.js';
 
 /**
  * Domain and edge failures as Azure Resource Manager reports them. Generic ARM codes where the
@@ -40,6 +40,7 @@ export const ARM_ERRORS: ErrorCatalogue = {
   RATE_LIMITED: { status: 429, code: 'TooManyRequests' },
   BAD_REQUEST: { status: 400, code: 'InvalidRequestContent' },
   UNKNOWN_ROUTE: { status: 404, code: 'InvalidResourceType' },
+  METHOD_NOT_ALLOWED: { status: 405, code: 'MethodNotAllowed' },
   METHOD_NOT_IMPLEMENTED: { status: 501, code: 'NotImplemented' },
   INVALID_URL: { status: 400, code: 'InvalidRequestUri' },
   URI_TOO_LONG: { status: 414, code: 'RequestUriTooLong' },
@@ -63,8 +64,6 @@ export function sendArmError(error: unknown, request: FastifyRequest, reply: Fas
   const apiError = toApiError(error);
   const { status, body } = armErrorBody(apiError);
   if (status >= 500) request.log.error({ err: error }, 'request failed');
-  if (status === 401) reply.header('www-authenticate', 'Bearer realm="signoff", error="invalid_token"');
-  if (status === 503) reply.header('retry-after', '1');
-  if (apiError.code === 'RATE_LIMITED') reply.header('retry-after', String(apiError.details.retryAfterSeconds ?? 1));
+  reply.headers(errorHeaders(apiError, status));
   return reply.code(status).type('application/json; charset=utf-8').send(body);
 }

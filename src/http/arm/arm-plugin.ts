@@ -35,7 +35,9 @@ function validated(schema: Type.TSchema, body: unknown): unknown {
 async function dispatch(options: ArmPluginOptions, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const path = parseArmPath(request.url);
   const apiVersion = apiVersionOf(request);
-  const match = path ? matchOperation(request.method, path.scope, path.segments) : { kind: 'none' as const };
+  // HEAD answers as GET does; node sends no body with it.
+  const method = request.method === 'HEAD' ? 'GET' : request.method;
+  const match = path ? matchOperation(method, path.scope, path.segments) : { kind: 'none' as const };
   if (match.kind === 'wrongMethod') {
     throw new ApiError('UNKNOWN_ROUTE', `The resource does not support the HTTP method '${request.method}'; it supports ${match.allowed.join(', ')}.`);
   }

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { type ApiError, type ErrorCatalogue, toApiError } from '../api-error.js';
+import { type ApiError, type ErrorCatalogue, errorHeaders, toApiError } from '../api-error.js';
 
 /** Domain and edge failures as Microsoft Graph reports them. Tests assert against this table. */
 export const GRAPH_ERRORS: ErrorCatalogue = {
@@ -36,6 +36,7 @@ export const GRAPH_ERRORS: ErrorCatalogue = {
   RATE_LIMITED: { status: 429, code: 'TooManyRequests' },
   BAD_REQUEST: { status: 400, code: 'BadRequest' },
   UNKNOWN_ROUTE: { status: 404, code: 'ResourceNotFound' },
+  METHOD_NOT_ALLOWED: { status: 405, code: 'methodNotAllowed' },
   METHOD_NOT_IMPLEMENTED: { status: 501, code: 'notSupported' },
   INVALID_URL: { status: 400, code: 'BadRequest' },
   URI_TOO_LONG: { status: 414, code: 'RequestUriTooLong' },
@@ -72,8 +73,6 @@ export function sendGraphError(error: unknown, request: FastifyRequest, reply: F
   const apiError = toApiError(error);
   const { status, body } = graphErrorBody(apiError, request);
   if (status >= 500) request.log.error({ err: error }, 'request failed');
-  if (status === 401) reply.header('www-authenticate', 'Bearer realm="signoff", error="invalid_token"');
-  if (status === 503) reply.header('retry-after', '1');
-  if (apiError.code === 'RATE_LIMITED') reply.header('retry-after', String(apiError.details.retryAfterSeconds ?? 1));
+  reply.headers(errorHeaders(apiError, status));
   return reply.code(status).type('application/json').send(body);
 }

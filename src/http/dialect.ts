@@ -14,6 +14,15 @@ export function dialectOf(path: string): Dialect {
   return ARM_ROOT.test(path) ? 'arm' : 'graph';
 }
 
+/**
+ * The router matches case-sensitively; ARM does not. Lowering ARM's root segment lets
+ * `/PROVIDERS/...` and `/Subscriptions/...` reach ARM's routes, where arm-path.ts reads the rest
+ * case-insensitively.
+ */
+export function withArmRootLowered(url: string): string {
+  return url.replace(ARM_ROOT, (root) => root.toLowerCase());
+}
+
 export function requestIdsIn(dialect: Dialect, sent: IncomingHttpHeaders, requestId: string): RequestIds {
   return dialect === 'arm' ? armRequestIds(sent, requestId) : graphRequestIds(sent, requestId);
 }

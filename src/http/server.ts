@@ -13,7 +13,7 @@ import { graphPlugin } from './graph/graph-plugin.js';
 import { armPlugin } from './arm/arm-plugin.js';
 import { signoffApiPlugin } from './signoff/signoff-api-plugin.js';
 import { answerClientError } from './client-errors.js';
-import { sendErrorInDialectOf } from './dialect.js';
+import { sendErrorInDialectOf, withArmRootLowered } from './dialect.js';
 import './fastify-types.js';
 import { registerObservability } from './observability.js';
 import { webPlugin } from '../web/serve-web.js';
@@ -46,6 +46,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     bodyLimit: options.bodyLimitBytes,
     // Graph paths carry OData function calls and keys with quotes and parentheses.
     routerOptions: { maxParamLength: 500, ignoreTrailingSlash: true },
+    rewriteUrl: (request) => withArmRootLowered(request.url ?? '/'),
     // Requests refused before routing (a malformed URL, unparsable HTTP) answer in their API's envelope too.
     frameworkErrors: (error, request, reply) => sendErrorInDialectOf(error, request, reply),
     clientErrorHandler: answerClientError,

@@ -221,6 +221,17 @@ describe.each(testStores())('ARM role assignment approvals (%s store)', (store) 
     expect(expectShape(ArmStage, decided).properties.reviewResult).toBe('Approve');
   });
 
+  it('reads its paths case-insensitively, the root segment included', async () => {
+    const { api } = await fresh();
+    const name = randomUUID();
+    await activate(api, name);
+    const upper = `${AUTHZ}/roleAssignmentApprovals/${name}`.toUpperCase().replace(name.toUpperCase(), name);
+    expect(expectShape(ArmApproval, await api.get(`${upper}?${V}`, 'bob')).name).toBe(name);
+    const list = expectShape(ArmApprovalList, await api.get(`${SUB.replace('subscriptions', 'SUBSCRIPTIONS')}${AUTHZ}/roleAssignmentApprovals?${V}`, 'bob'));
+    expect(list.value.map((a: any) => a.name)).toEqual([name]);
+    expectArmError(await api.get(`/PROVIDERS/MICROSOFT.AUTHORIZATION/roleAssignmentWidgets?${V}`, 'bob'), 'UNKNOWN_ROUTE');
+  });
+
   it('shows a request made at a resource at that resource, its resource group, subscription and tenant, and nowhere else', async () => {
     // The demo tenant plus Contributor on one web app, with the subscription's approval policy.
     // The resource group's name has a LIKE wildcard, so a sibling must not match it by pattern.

@@ -43,6 +43,7 @@ export const ARM_ERRORS: ErrorCatalogue = {
   METHOD_NOT_ALLOWED: { status: 405, code: 'MethodNotAllowed' },
   METHOD_NOT_IMPLEMENTED: { status: 501, code: 'NotImplemented' },
   INVALID_URL: { status: 400, code: 'InvalidRequestUri' },
+  INVALID_SUBSCRIPTION_ID: { status: 400, code: 'InvalidSubscriptionId' },
   URI_TOO_LONG: { status: 414, code: 'RequestUriTooLong' },
   HEADERS_TOO_LARGE: { status: 431, code: 'RequestHeaderFieldsTooLarge' },
   REQUEST_TIMEOUT: { status: 408, code: 'RequestTimeout' },

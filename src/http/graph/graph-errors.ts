@@ -39,6 +39,7 @@ export const GRAPH_ERRORS: ErrorCatalogue = {
   METHOD_NOT_ALLOWED: { status: 405, code: 'methodNotAllowed' },
   METHOD_NOT_IMPLEMENTED: { status: 501, code: 'notSupported' },
   INVALID_URL: { status: 400, code: 'BadRequest' },
+  INVALID_SUBSCRIPTION_ID: { status: 400, code: 'BadRequest' },
   URI_TOO_LONG: { status: 414, code: 'RequestUriTooLong' },
   HEADERS_TOO_LARGE: { status: 431, code: 'RequestHeaderFieldsTooLarge' },
   REQUEST_TIMEOUT: { status: 408, code: 'timeout' },

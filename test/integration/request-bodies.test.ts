@@ -48,6 +48,18 @@ describe('decision bodies on Graph and ARM', () => {
     expect((await api.get(graphStep, 'bob')).body.reviewResult).toBe('NotReviewed');
   });
 
+  it('refuses a __proto__ or constructor.prototype key by name, not as JSON that is not valid', async () => {
+    const graph = await send('PATCH', graphStep, `{"__proto__":{"isAdmin":true},${JSON.stringify(GRAPH_VERDICT).slice(1)}`, 'application/json');
+    expectGraphError(graph, 'BAD_REQUEST');
+    expect(graph.body.error.message).toMatch(/'__proto__' is not allowed/);
+    const arm = await send('PATCH', armStage, '{"properties":{"constructor":{"prototype":{"x":1}},"reviewResult":"Approve"}}', 'application/json');
+    expectArmError(arm, 'BAD_REQUEST');
+    expect(arm.body.error.message).toMatch(/'properties\.constructor\.prototype' is not allowed/);
+    // Bad JSON is still called that.
+    expect((await send('PATCH', graphStep, '{"__proto__":', 'application/json')).body.error.message).toMatch(/not valid JSON/);
+    expect((await api.get(graphStep, 'bob')).body.reviewResult).toBe('NotReviewed');
+  });
+
   it('names an unknown property, and still refuses it', async () => {
     const graph = await api.patch(graphStep, { ...GRAPH_VERDICT, colour: 'red' }, 'bob');
     expectGraphError(graph, 'BAD_REQUEST');

@@ -16,6 +16,7 @@ import { type DiscoveredEndpoints, type SignInSettings, externalSignIn } from '.
 import { createAuthenticator } from './http/authenticate.js';
 import { RateLimiter, withRateLimit } from './http/rate-limit.js';
 import { buildApp } from './http/server.js';
+import { answerClientError } from './http/client-errors.js';
 import { type OutboxWorker, startOutboxWorker } from './notify/outbox-worker.js';
 import { readClockOffset } from './store/dev-clock-repo.js';
 import { openSqliteStore } from './store/sqlite-store.js';
@@ -143,6 +144,8 @@ export async function startSignoff(config: Config, options: StartOptions = {}): 
     tls = config.tlsCertFile && config.tlsKeyFile ? operatorTls(config.tlsCertFile, config.tlsKeyFile) : await ensureLocalTls(config.dataDir);
     // The same Fastify handler serves both listeners, so routes, hooks and errors are identical.
     httpsServer = createHttpsServer({ cert: tls.cert, key: tls.key }, handler!);
+    // Fastify answers the parser's refusals on its own listener only.
+    httpsServer.on('clientError', answerClientError);
     httpsPort = await listen(httpsServer, config.httpsPort, config.host);
   }
 

@@ -11,6 +11,13 @@ export type EdgeErrorCode =
   | 'RATE_LIMITED'
   | 'BAD_REQUEST'
   | 'UNKNOWN_ROUTE'
+  | 'METHOD_NOT_ALLOWED'
+  | 'METHOD_NOT_IMPLEMENTED'
+  | 'INVALID_URL'
+  | 'INVALID_SUBSCRIPTION_ID'
+  | 'URI_TOO_LONG'
+  | 'HEADERS_TOO_LARGE'
+  | 'REQUEST_TIMEOUT'
   | 'BODY_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'MISSING_API_VERSION'
@@ -31,15 +38,25 @@ export class ApiError extends Error {
 interface FastifyLikeError {
   code?: string;
   statusCode?: number;
-  validation?: Array<{ instancePath?: string; message?: string; params?: Record<string, unknown> }>;
+  validation?: Array<{ keyword?: string; schemaPath?: string; instancePath?: string; message?: string; params?: Record<string, unknown> }>;
   validationContext?: string;
   message?: string;
 }
 
+/** `/properties/a~1b` as `.properties.a/b`: a JSON pointer read as the property path a client wrote. */
+const pathOf = (pointer: string) => pointer.split('/').slice(1).map((p) => `.${p.replace(/~1/g, '/').replace(/~0/g, '~')}`).join('');
+
 function describeValidation(e: FastifyLikeError): string {
   const first = e.validation?.[0];
   if (!first) return 'The request is invalid.';
-  const where = `${e.validationContext ?? 'body'}${first.instancePath ? first.instancePath.replace(/\//g, '.') : ''}`;
+  const context = e.validationContext ?? 'body';
+  const pointer = first.instancePath ?? '';
+  // TypeBox reports an unknown property as the `false` schema it met there ("schema is false").
+  if (first.keyword === 'boolean' && first.schemaPath?.endsWith('/additionalProperties')) {
+    const at = pointer.lastIndexOf('/');
+    return `Property '${pathOf(pointer.slice(at)).slice(1)}' is not allowed in ${context}${pathOf(pointer.slice(0, at))}.`;
+  }
+  const where = `${context}${pathOf(pointer)}`;
   const extra = first.params?.additionalProperty ?? (Array.isArray(first.params?.additionalProperties) ? (first.params.additionalProperties as string[]).join(', ') : undefined);
   const allowed = first.params?.allowedValues ? ` (allowed: ${(first.params.allowedValues as unknown[]).join(', ')})` : '';
   return extra ? `Property '${extra}' is not allowed in ${where}.` : `Invalid value for ${where}: ${first.message ?? 'does not match the schema'}${allowed}.`;
@@ -58,6 +75,9 @@ export function toApiError(error: unknown): ApiError {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': return new ApiError('UNSUPPORTED_MEDIA_TYPE', 'Write requests must have Content-Type: application/json.');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY': return new ApiError('BAD_REQUEST', 'The request body is empty; a JSON object is expected.');
     case 'FST_ERR_CTP_INVALID_JSON_BODY': return new ApiError('BAD_REQUEST', 'The request body is not valid JSON.');
+    // Fastify's own messages for these two repeat the whole URL.
+    case 'FST_ERR_BAD_URL': return new ApiError('INVALID_URL', 'The request URL is not valid percent-encoding.');
+    case 'FST_ERR_MAX_PARAM_LENGTH': return new ApiError('URI_TOO_LONG', 'A segment of the request URL is too long.');
     case 'ECONNREFUSED': case 'ECONNRESET': case '57P01': case '08006': case '08001': case '57014':
     // PostgreSQL shutting down, restarting or still starting up; a connection that is gone.
     case '57P02': case '57P03': case '08000': case '08003':
@@ -76,3 +96,13 @@ export interface CatalogueEntry {
 }
 
 export type ErrorCatalogue = Readonly<Record<ApiErrorCode, CatalogueEntry>>;
+
+/** The headers an error carries in every dialect: how to authenticate, when to retry, which methods the URL has. */
+export function errorHeaders(error: ApiError, status: number): Record<string, string> {
+  return {
+    ...(status === 401 ? { 'www-authenticate': 'Bearer realm="signoff", error="invalid_token"' } : {}),
+    ...(status === 503 ? { 'retry-after': '1' } : {}),
+    ...(error.code === 'RATE_LIMITED' ? { 'retry-after': String(error.details.retryAfterSeconds ?? 1) } : {}),
+    ...(error.code === 'METHOD_NOT_ALLOWED' ? { allow: (error.details.allow as readonly string[]).join(', ') } : {}),
+  };
+}

@@ -5,13 +5,15 @@ import type { Services } from '../app/services.js';
 import { assertMigrationsCurrent } from '../store/migrate.js';
 import { ApiError } from './api-error.js';
 import type { Authenticator } from './authenticate.js';
+import { registerBodyParsers } from './body-parsers.js';
 import { type DevRoutesOptions, devRoutes } from './dev-routes.js';
 import { type DevTools, registerDevToolHooks } from './dev-tools/dev-tools.js';
 import { devToolsRoutes } from './dev-tools/dev-tools-routes.js';
 import { graphPlugin } from './graph/graph-plugin.js';
 import { armPlugin } from './arm/arm-plugin.js';
 import { signoffApiPlugin } from './signoff/signoff-api-plugin.js';
-import { sendGraphError } from './graph/graph-errors.js';
+import { answerClientError } from './client-errors.js';
+import { sendErrorInDialectOf, withArmRootLowered } from './dialect.js';
 import './fastify-types.js';
 import { registerObservability } from './observability.js';
 import { webPlugin } from '../web/serve-web.js';
@@ -44,19 +46,25 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     bodyLimit: options.bodyLimitBytes,
     // Graph paths carry OData function calls and keys with quotes and parentheses.
     routerOptions: { maxParamLength: 500, ignoreTrailingSlash: true },
+    rewriteUrl: (request) => withArmRootLowered(request.url ?? '/'),
+    // Requests refused before routing (a malformed URL, unparsable HTTP) answer in their API's envelope too.
+    frameworkErrors: (error, request, reply) => sendErrorInDialectOf(error, request, reply),
+    clientErrorHandler: answerClientError,
     ...(options.serverFactory ? { serverFactory: options.serverFactory } : {}),
   });
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  registerBodyParsers(app);
   app.decorateRequest('clientRequestId', '');
   app.decorateRequest('caller', null);
 
-  // Infrastructure: request ids on every response, one error envelope outside the dialects.
+  // Infrastructure: request ids on every response; outside the dialects' plugins, errors take the
+  // envelope of the API the path belongs to.
   app.addHook('onRequest', async (request, reply) => {
     request.clientRequestId = request.id;
     reply.header('request-id', request.id);
   });
-  app.setErrorHandler((error, request, reply) => sendGraphError(error, request, reply));
-  app.setNotFoundHandler((request, reply) => sendGraphError(new ApiError('UNKNOWN_ROUTE', `No resource at '${request.url.split('?')[0]}'.`), request, reply));
+  app.setErrorHandler((error, request, reply) => sendErrorInDialectOf(error, request, reply));
+  app.setNotFoundHandler((request, reply) => sendErrorInDialectOf(new ApiError('UNKNOWN_ROUTE', `No resource at '${request.url.split('?')[0]}'.`), request, reply));
   // Dev mode: injected faults answer before any authentication; the request log sees every answer.
   if (options.dev?.tools) registerDevToolHooks(app, options.dev.tools);
 

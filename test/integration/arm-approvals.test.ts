@@ -9,6 +9,7 @@ import { ARM_ERRORS } from '../../src/http/arm/arm-errors.js';
 import { ArmApproval, ArmApprovalList, ArmErrorResponse, ArmOperationList, ArmScheduleRequest, ArmStage, ArmStageList } from '../../src/http/arm/arm-schemas.js';
 import { DEMO } from '../support/demo.js';
 import { Api, type ApiResponse } from '../support/http.js';
+import { rawRequest } from '../support/raw-http.js';
 import { type TestServer, startTestServer, testStores } from '../support/test-server.js';
 
 const SUB = DEMO.azure.subscriptionScope;
@@ -219,6 +220,30 @@ describe.each(testStores())('ARM role assignment approvals (%s store)', (store) 
     // Scoped PATCH decides the same approval.
     const decided = await api.call('PATCH', stagePath(name, steps.value[0].name, SUB), { as: 'bob', body: { properties: { reviewResult: 'Approve', justification: 'ok' } } });
     expect(expectShape(ArmStage, decided).properties.reviewResult).toBe('Approve');
+  });
+
+  it('reads its paths case-insensitively, the root segment included', async () => {
+    const { api } = await fresh();
+    const name = randomUUID();
+    await activate(api, name);
+    const upper = `${AUTHZ}/roleAssignmentApprovals/${name}`.toUpperCase().replace(name.toUpperCase(), name);
+    expect(expectShape(ArmApproval, await api.get(`${upper}?${V}`, 'bob')).name).toBe(name);
+    const list = expectShape(ArmApprovalList, await api.get(`${SUB.replace('subscriptions', 'SUBSCRIPTIONS')}${AUTHZ}/roleAssignmentApprovals?${V}`, 'bob'));
+    expect(list.value.map((a: any) => a.name)).toEqual([name]);
+    expectArmError(await api.get(`/PROVIDERS/MICROSOFT.AUTHORIZATION/roleAssignmentWidgets?${V}`, 'bob'), 'UNKNOWN_ROUTE');
+  });
+
+  it('refuses a scope that addresses nothing with 400, rather than reading it as another scope', async () => {
+    const { server, api } = await fresh();
+    await activate(api);
+    const list = `${AUTHZ}/roleAssignmentApprovals?${V}`;
+    // An empty subscription segment was read as a scope above every subscription, and listed this approval.
+    expectArmError(await api.get(`/subscriptions/${list}`, 'bob'), 'INVALID_URL');
+    expectArmError(await api.get(`${SUB}/resourceGroups/${list}`, 'bob'), 'INVALID_URL');
+    expect(expectArmError(await api.get(`/subscriptions/not-a-guid${list}`, 'bob'), 'INVALID_SUBSCRIPTION_ID')).toContain("'not-a-guid'");
+    expectArmError(await api.get(`/subscriptions${list}`, 'bob'), 'INVALID_SUBSCRIPTION_ID');
+    const dotted = await rawRequest(server.url, `GET /subscriptions/x/y/z/../..${list} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${await api.token('bob')}\r\nConnection: close\r\n\r\n`);
+    expectArmError(dotted, 'INVALID_SUBSCRIPTION_ID');
   });
 
   it('shows a request made at a resource at that resource, its resource group, subscription and tenant, and nowhere else', async () => {

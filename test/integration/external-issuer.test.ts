@@ -2,6 +2,7 @@ import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_DEV_SCOPES } from '../../src/auth/dev-issuer.js';
 import { DEMO } from '../support/demo.js';
+import { expectArmError } from '../support/arm-errors.js';
 import { expectGraphError } from '../support/graph-errors.js';
 import { Api } from '../support/http.js';
 import { OidcProvider } from '../support/oidc-provider.js';
@@ -67,12 +68,17 @@ describe('an external OpenID issuer', () => {
     expect((await me(await userToken({ nbf: now + 20 }))).status).toBe(200);
   });
 
-  it('maps oid, then sub, then the sign-in name to a directory user, and refuses an unknown subject with 403', async () => {
+  it('maps oid, then sub, then the sign-in name to a directory user, and refuses an unknown subject with 403 on Graph and ARM', async () => {
     const byName = await me(await provider.token(first, AUDIENCE, { sub: 'opaque-subject-42', preferred_username: 'bob@contoso.com', scp: SCOPES }));
     expect(byName.body.id).toBe(bob);
-    const unknown = await me(await provider.token(first, AUDIENCE, { sub: 'opaque-subject-43', preferred_username: 'mallory@contoso.com', scp: SCOPES }));
+    const nobody = await provider.token(first, AUDIENCE, { sub: 'opaque-subject-43', preferred_username: 'mallory@contoso.com', scp: SCOPES });
+    const unknown = await me(nobody);
     expectGraphError(unknown, 'UNKNOWN_CALLER');
     expect(unknown.body.error.message).toMatch(/not a user in this directory/);
+    // The token is valid, so neither API answers 401 and asks for another one.
+    const arm = await api.call('GET', '/providers/Microsoft.Authorization/roleAssignmentApprovals?api-version=2021-01-01-preview', { token: nobody });
+    expectArmError(arm, 'UNKNOWN_CALLER');
+    expect([unknown.status, arm.status]).toEqual([403, 403]);
   });
 
   it('accepts a new key once the issuer publishes it, and refuses the old one once it is removed', async () => {

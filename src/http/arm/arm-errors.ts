@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { type ApiError, type ErrorCatalogue, toApiError } from '../api-error.js';
+import { type ApiError, type ErrorCatalogue, errorHeaders, toApiError } from '../api-error.js';
 
 /**
  * Domain and edge failures as Azure Resource Manager reports them. Generic ARM codes where the
@@ -36,11 +36,18 @@ export const ARM_ERRORS: ErrorCatalogue = {
   DELIVERY_NOT_FOUND: { status: 404, code: 'ResourceNotFound' },
   ASSIGNMENT_NOT_FOUND: { status: 400, code: 'RoleAssignmentDoesNotExist' },
   UNAUTHENTICATED: { status: 401, code: 'InvalidAuthenticationToken' },
-  UNKNOWN_CALLER: { status: 401, code: 'InvalidAuthenticationToken' },
+  UNKNOWN_CALLER: { status: 403, code: 'AuthorizationFailed' },
   MISSING_PERMISSION: { status: 403, code: 'AuthorizationFailed' },
   RATE_LIMITED: { status: 429, code: 'TooManyRequests' },
   BAD_REQUEST: { status: 400, code: 'InvalidRequestContent' },
   UNKNOWN_ROUTE: { status: 404, code: 'InvalidResourceType' },
+  METHOD_NOT_ALLOWED: { status: 405, code: 'MethodNotAllowed' },
+  METHOD_NOT_IMPLEMENTED: { status: 501, code: 'NotImplemented' },
+  INVALID_URL: { status: 400, code: 'InvalidRequestUri' },
+  INVALID_SUBSCRIPTION_ID: { status: 400, code: 'InvalidSubscriptionId' },
+  URI_TOO_LONG: { status: 414, code: 'RequestUriTooLong' },
+  HEADERS_TOO_LARGE: { status: 431, code: 'RequestHeaderFieldsTooLarge' },
+  REQUEST_TIMEOUT: { status: 408, code: 'RequestTimeout' },
   BODY_TOO_LARGE: { status: 413, code: 'RequestEntityTooLarge' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, code: 'UnsupportedMediaType' },
   MISSING_API_VERSION: { status: 400, code: 'MissingApiVersionParameter' },
@@ -59,8 +66,6 @@ export function sendArmError(error: unknown, request: FastifyRequest, reply: Fas
   const apiError = toApiError(error);
   const { status, body } = armErrorBody(apiError);
   if (status >= 500) request.log.error({ err: error }, 'request failed');
-  if (status === 401) reply.header('www-authenticate', 'Bearer realm="signoff", error="invalid_token"');
-  if (status === 503) reply.header('retry-after', '1');
-  if (apiError.code === 'RATE_LIMITED') reply.header('retry-after', String(apiError.details.retryAfterSeconds ?? 1));
+  reply.headers(errorHeaders(apiError, status));
   return reply.code(status).type('application/json; charset=utf-8').send(body);
 }

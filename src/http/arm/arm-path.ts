@@ -21,14 +21,30 @@ function decode(segment: string): string {
   try {
     return decodeURIComponent(segment);
   } catch {
-    throw new ApiError('BAD_REQUEST', `The path segment '${segment}' is not valid percent-encoding.`);
+    throw new ApiError('INVALID_URL', `The path segment '${segment}' is not valid percent-encoding.`);
   }
 }
 
 /** `providers/Microsoft.Subscription/subscriptions/{id}` is another spelling of `subscriptions/{id}`. */
 function canonicalScope(scope: string): string {
-  const trimmed = scope.replace(/\/{2,}/g, '/').replace(/\/+$/, '');
-  return trimmed.replace(/^\/providers\/Microsoft\.Subscription(?=\/subscriptions\/)/i, '');
+  return scope.replace(/^\/providers\/Microsoft\.Subscription(?=\/subscriptions\/)/i, '');
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Refuses a scope that addresses nothing, rather than reading it as some other scope: an empty
+ * segment (`/subscriptions//...` would otherwise sit above every subscription), a subscription
+ * whose id is not a GUID, a resource group without a name.
+ */
+function assertWellFormed(scope: string): void {
+  if (scope === '') return;
+  const segments = scope.slice(1).split('/');
+  if (segments.includes('')) throw new ApiError('INVALID_URL', 'The scope in the request URL has an empty segment.');
+  if (segments[0]!.toLowerCase() !== 'subscriptions') return;
+  const id = segments[1] ?? '';
+  if (!GUID.test(id)) throw new ApiError('INVALID_SUBSCRIPTION_ID', `The provided subscription identifier '${id}' is malformed or invalid.`);
+  if (segments[2]?.toLowerCase() === 'resourcegroups' && segments.length < 4) throw new ApiError('INVALID_URL', 'The scope in the request URL names no resource group.');
 }
 
 export function parseArmPath(url: string): ArmPath | null {
@@ -36,6 +52,7 @@ export function parseArmPath(url: string): ArmPath | null {
   const at = path.toLowerCase().lastIndexOf(MARKER);
   if (at < 0) return null;
   const scope = canonicalScope(path.slice(0, at).split('/').map(decode).join('/'));
+  assertWellFormed(scope);
   const segments = path.slice(at + MARKER.length).split('/').filter((s) => s !== '').map(decode);
   return { scope, segments };
 }

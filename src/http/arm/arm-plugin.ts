@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import Value from 'typebox/value';
@@ -6,7 +5,9 @@ import type { Services } from '../../app/services.js';
 import { ApiError } from '../api-error.js';
 import { ARM_PERMISSIONS } from '../../auth/permissions.js';
 import type { Authenticator } from '../authenticate.js';
+import { stampRequestIds } from '../dialect.js';
 import { assertPermitted } from '../authorize.js';
+import { withoutServedArmFields } from '../served-fields.js';
 import { sendArmError } from './arm-errors.js';
 import { matchOperation } from './arm-operations.js';
 import { parseArmPath } from './arm-path.js';
@@ -15,8 +16,6 @@ export interface ArmPluginOptions {
   readonly services: Services;
   readonly authenticator: Authenticator;
 }
-
-const GUID_LIKE = /^[\w.:-]{1,128}$/;
 
 function apiVersionOf(request: FastifyRequest): string {
   const value = (request.query as Record<string, unknown>)['api-version'];
@@ -36,7 +35,9 @@ function validated(schema: Type.TSchema, body: unknown): unknown {
 async function dispatch(options: ArmPluginOptions, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const path = parseArmPath(request.url);
   const apiVersion = apiVersionOf(request);
-  const match = path ? matchOperation(request.method, path.scope, path.segments) : { kind: 'none' as const };
+  // HEAD answers as GET does; node sends no body with it.
+  const method = request.method === 'HEAD' ? 'GET' : request.method;
+  const match = path ? matchOperation(method, path.scope, path.segments) : { kind: 'none' as const };
   if (match.kind === 'wrongMethod') {
     throw new ApiError('UNKNOWN_ROUTE', `The resource does not support the HTTP method '${request.method}'; it supports ${match.allowed.join(', ')}.`);
   }
@@ -49,7 +50,7 @@ async function dispatch(options: ArmPluginOptions, request: FastifyRequest, repl
   if (!operation.apiVersions.includes(apiVersion)) {
     throw new ApiError('INVALID_API_VERSION', `The api-version '${apiVersion}' is invalid. The supported versions are '${operation.apiVersions.join(',')}'.`);
   }
-  const body = operation.body ? validated(operation.body, request.body) : undefined;
+  const body = operation.body ? validated(operation.body, withoutServedArmFields(request.body)) : undefined;
   const result = await operation.handle({ request, services: options.services, scope: path.scope, params, body });
   return reply.code(result.status).send(result.body);
 }
@@ -62,23 +63,15 @@ async function dispatch(options: ArmPluginOptions, request: FastifyRequest, repl
  */
 export async function armPlugin(app: FastifyInstance, options: ArmPluginOptions): Promise<void> {
   app.addHook('onRequest', async (request, reply) => {
-    const header = (name: string) => {
-      const value = request.headers[name];
-      return typeof value === 'string' && GUID_LIKE.test(value) ? value : undefined;
-    };
-    const correlationId = header('x-ms-correlation-request-id') ?? randomUUID();
-    const clientRequestId = header('x-ms-client-request-id');
-    request.clientRequestId = correlationId;
-    reply.header('x-ms-request-id', request.id);
-    reply.header('x-ms-correlation-request-id', correlationId);
-    if (clientRequestId) reply.header('x-ms-client-request-id', clientRequestId);
+    stampRequestIds('arm', request, reply);
     // ARM's front door authenticates before it looks at the operation or its body.
     request.caller = await options.authenticator.authenticate(request);
   });
   app.setErrorHandler((error, request, reply) => sendArmError(error, request, reply));
 
-  const roots = ['/providers/*', '/subscriptions/*'];
-  for (const url of roots) {
-    app.route({ method: ['GET', 'PUT', 'PATCH', 'POST', 'DELETE'], url, handler: (request, reply) => dispatch(options, request, reply) });
+  // Every method and the bare roots too, so whatever is sent under ARM's roots is authenticated and
+  // answered by ARM, not by the server's catch-all.
+  for (const url of ['/providers', '/providers/*', '/subscriptions', '/subscriptions/*']) {
+    app.all(url, (request, reply) => dispatch(options, request, reply));
   }
 }

@@ -1,18 +1,12 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../api-error.js';
 import { armErrorBody } from '../arm/arm-errors.js';
+import { dialectOf, stampRequestIds } from '../dialect.js';
 import { graphErrorBody } from '../graph/graph-errors.js';
 import type { FaultRule } from './fault-rules.js';
 
-export type Dialect = 'graph' | 'arm';
-
 /** The header that marks an injected answer, so clients' logs and the request log show it. */
 export const FAULT_HEADER = 'x-signoff-fault';
-
-/** Which API a path belongs to; anything that is not ARM answers like Graph, as the server's root does. */
-export function dialectOf(path: string): Dialect {
-  return /^\/(providers|subscriptions)\//i.test(path) ? 'arm' : 'graph';
-}
 
 /** The codes each service uses for a status when the rule names none. */
 const DEFAULT_CODES: Readonly<Record<number, { graph: string; arm: string; message: string }>> = {
@@ -44,14 +38,11 @@ export function sendFault(request: FastifyRequest, reply: FastifyReply, rule: Fa
   const message = rule.respond.message ?? fallback.message;
   reply.header(FAULT_HEADER, rule.id);
   if (rule.respond.retryAfter !== undefined) reply.header('retry-after', String(rule.respond.retryAfter));
+  stampRequestIds(dialect, request, reply);
   let body: object;
   if (dialect === 'arm') {
-    reply.header('x-ms-request-id', request.id);
     body = { error: { ...armErrorBody(new ApiError('INTERNAL', message)).body.error, code } };
   } else {
-    const sent = request.headers['client-request-id'];
-    if (typeof sent === 'string' && /^[\w.:-]{1,128}$/.test(sent)) request.clientRequestId = sent;
-    reply.header('client-request-id', request.clientRequestId);
     const graph = graphErrorBody(new ApiError('INTERNAL', message), request).body as { error: object };
     body = { error: { ...graph.error, code, message } };
   }

@@ -4,6 +4,7 @@ import { decideStep, getApprovalForCaller, listPendingForCaller } from '../../ap
 import { DomainError } from '../../domain/errors.js';
 import type { Family } from '../../domain/request.js';
 import { ApiError } from '../api-error.js';
+import { withoutServedFields } from '../served-fields.js';
 import { type GraphDeps, actorOf, callerOf, odataContext, shapeContextFor } from './graph-context.js';
 import { approvalShape, stepShape, stepsKey } from './graph-shapes.js';
 import { applyFilter, applySelect, collection, decodeSkipToken, encodeSkipToken, nextLink, pageSize, parseFunctionCall, selectOne } from './odata.js';
@@ -17,10 +18,12 @@ export interface ApprovalCollection {
 }
 
 const DecisionBody = Type.Object({
-  '@odata.type': Type.Optional(Type.String()),
   reviewResult: Type.Optional(Type.String({ maxLength: 32 })),
   justification: Type.Optional(Type.Union([Type.String({ maxLength: 4000 }), Type.Null()])),
 }, { additionalProperties: false });
+
+/** A step's properties a reviewer cannot change; sent back with a verdict, they are ignored (served-fields.ts). */
+const STEP_READ_ONLY = ['id', 'displayName', 'status', 'assignedToMe', 'reviewedBy', 'reviewedDateTime'];
 
 const Id = Type.String({ minLength: 1, maxLength: 200 });
 
@@ -78,7 +81,12 @@ export function registerApprovalRoutes(app: FastifyInstance, deps: GraphDeps, wh
 
   app.patch<{ Params: { id: string; child: string; stepId: string }; Body: { reviewResult?: string; justification?: string | null } }>(
     `${where.path}/:id/:child/:stepId`,
-    { schema: { params: Type.Object({ id: Id, child: Id, stepId: Id }), body: DecisionBody } },
+    {
+      schema: { params: Type.Object({ id: Id, child: Id, stepId: Id }), body: DecisionBody },
+      preValidation: async (request) => {
+        request.body = withoutServedFields(request.body, STEP_READ_ONLY) as typeof request.body;
+      },
+    },
     async (request, reply) => {
       childParam(request.params.child);
       await decideStep(deps.services, actorOf(request), {

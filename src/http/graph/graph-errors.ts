@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { type ApiError, type ErrorCatalogue, toApiError } from '../api-error.js';
+import { type ApiError, type ErrorCatalogue, errorHeaders, toApiError } from '../api-error.js';
 
 /** Domain and edge failures as Microsoft Graph reports them. Tests assert against this table. */
 export const GRAPH_ERRORS: ErrorCatalogue = {
@@ -37,6 +37,13 @@ export const GRAPH_ERRORS: ErrorCatalogue = {
   RATE_LIMITED: { status: 429, code: 'TooManyRequests' },
   BAD_REQUEST: { status: 400, code: 'BadRequest' },
   UNKNOWN_ROUTE: { status: 404, code: 'ResourceNotFound' },
+  METHOD_NOT_ALLOWED: { status: 405, code: 'methodNotAllowed' },
+  METHOD_NOT_IMPLEMENTED: { status: 501, code: 'notSupported' },
+  INVALID_URL: { status: 400, code: 'BadRequest' },
+  INVALID_SUBSCRIPTION_ID: { status: 400, code: 'BadRequest' },
+  URI_TOO_LONG: { status: 414, code: 'RequestUriTooLong' },
+  HEADERS_TOO_LARGE: { status: 431, code: 'RequestHeaderFieldsTooLarge' },
+  REQUEST_TIMEOUT: { status: 408, code: 'timeout' },
   BODY_TOO_LARGE: { status: 413, code: 'RequestEntityTooLarge' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, code: 'UnsupportedMediaType' },
   MISSING_API_VERSION: { status: 400, code: 'BadRequest' },
@@ -45,7 +52,7 @@ export const GRAPH_ERRORS: ErrorCatalogue = {
   INTERNAL: { status: 500, code: 'generalException' },
 };
 
-export function graphErrorBody(error: ApiError, request: FastifyRequest, now: Date = new Date()): { status: number; body: object } {
+export function graphErrorBody(error: ApiError, request: Pick<FastifyRequest, 'id' | 'clientRequestId'>, now: Date = new Date()): { status: number; body: object } {
   const entry = GRAPH_ERRORS[error.code];
   return {
     status: entry.status,
@@ -68,8 +75,6 @@ export function sendGraphError(error: unknown, request: FastifyRequest, reply: F
   const apiError = toApiError(error);
   const { status, body } = graphErrorBody(apiError, request);
   if (status >= 500) request.log.error({ err: error }, 'request failed');
-  if (status === 401) reply.header('www-authenticate', 'Bearer realm="signoff", error="invalid_token"');
-  if (status === 503) reply.header('retry-after', '1');
-  if (apiError.code === 'RATE_LIMITED') reply.header('retry-after', String(apiError.details.retryAfterSeconds ?? 1));
+  reply.headers(errorHeaders(apiError, status));
   return reply.code(status).type('application/json').send(body);
 }

@@ -3,7 +3,9 @@ import type { Services } from '../../app/services.js';
 import { GRAPH_PERMISSIONS } from '../../auth/permissions.js';
 import { ApiError } from '../api-error.js';
 import { permissionHook } from '../authorize.js';
+import { RouteMethods } from '../route-methods.js';
 import type { Authenticator } from '../authenticate.js';
+import { stampRequestIds } from '../dialect.js';
 import { type ApprovalCollection, registerApprovalRoutes } from './approvals-routes.js';
 import { registerDirectoryAdminRoutes } from './directory-admin-routes.js';
 import { registerDirectoryAuditRoutes } from './directory-audit-routes.js';
@@ -42,13 +44,10 @@ export interface GraphPluginOptions {
 /** One Graph version: its headers, its error envelope, bearer authentication, then its routes. */
 export async function graphPlugin(app: FastifyInstance, options: GraphPluginOptions): Promise<void> {
   const deps: GraphDeps = { services: options.services, version: options.version };
+  const routeMethods = new RouteMethods();
+  app.addHook('onRoute', (route) => routeMethods.record(route.method, route.url));
 
-  app.addHook('onRequest', async (request, reply) => {
-    const sent = request.headers['client-request-id'];
-    request.clientRequestId = typeof sent === 'string' && /^[\w.:-]{1,128}$/.test(sent) ? sent : request.id;
-    reply.header('request-id', request.id);
-    reply.header('client-request-id', request.clientRequestId);
-  });
+  app.addHook('onRequest', async (request, reply) => stampRequestIds('graph', request, reply));
   // Actions such as `cancel` take no body, yet Microsoft's Graph client types an empty POST as JSON.
   app.addHook('onRequest', async (request) => {
     if (request.headers['content-length'] === '0') delete request.headers['content-type'];
@@ -65,6 +64,11 @@ export async function graphPlugin(app: FastifyInstance, options: GraphPluginOpti
   });
   app.setErrorHandler((error, request, reply) => sendGraphError(error, request, reply));
   app.setNotFoundHandler((request, reply) => {
+    // Like Graph: a URL that exists answers a method it lacks with 405, once the caller is authenticated.
+    const allowed = routeMethods.at(request.url);
+    if (allowed.length > 0 && !allowed.includes(request.method)) {
+      return sendGraphError(new ApiError('METHOD_NOT_ALLOWED', `The method '${request.method}' is not supported for this URL; it supports ${allowed.join(', ')}.`, { allow: allowed }), request, reply);
+    }
     const segment = request.url.split('?')[0]!.split('/').filter(Boolean).pop() ?? '';
     return sendGraphError(new ApiError('UNKNOWN_ROUTE', `Resource not found for the segment '${decodeURIComponent(segment)}'.`), request, reply);
   });

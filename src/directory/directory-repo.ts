@@ -1,6 +1,8 @@
+import type { ExpressionBuilder } from 'kysely';
+import { ADMIN_ROLE_IDS } from '../domain/directory-rules.js';
 import type { Instant } from '../domain/time.js';
 import type { Db } from '../store/store.js';
-import type { GroupRow, UserRow } from '../store/schema.js';
+import type { Database, GroupRow, UserRow } from '../store/schema.js';
 
 export type User = UserRow;
 export type Group = GroupRow;
@@ -17,6 +19,25 @@ export async function findUser(db: Db, idOrUpn: string): Promise<User | undefine
   return isGuid(idOrUpn)
     ? q.where('id', '=', idOrUpn.toLowerCase()).executeTakeFirst()
     : q.where('upn_lower', '=', idOrUpn.toLowerCase()).executeTakeFirst();
+}
+
+/** Whether the user of the row holds an administering role at `now`. */
+function holdsAdminRole(eb: ExpressionBuilder<Database, 'users'>, now: Instant) {
+  return eb.exists(eb.selectFrom('assignments').select('assignments.id')
+    .whereRef('assignments.principal_id', '=', 'users.id').where('assignments.family', '=', 'directoryRole')
+    .where('assignments.resource_id', 'in', [...ADMIN_ROLE_IDS]).where('assignments.scope', '=', '/')
+    .where('assignments.status', '=', 'Active').where('assignments.start_at', '<=', now)
+    .where((inner) => inner.or([inner('assignments.end_at', 'is', null), inner('assignments.end_at', '>', now)])));
+}
+
+/** A user by object id or sign-in name, and whether they administer Signoff at `now`: a caller is found and classed in one query. */
+export async function findCaller(db: Db, idOrUpn: string, now: Instant): Promise<(User & { isAdmin: boolean }) | undefined> {
+  const q = db.selectFrom('users').selectAll('users').select((eb) => holdsAdminRole(eb, now).as('is_admin'));
+  const row = await (isGuid(idOrUpn) ? q.where('users.id', '=', idOrUpn.toLowerCase()) : q.where('users.upn_lower', '=', idOrUpn.toLowerCase())).executeTakeFirst();
+  if (!row) return undefined;
+  const { is_admin: admin, ...user } = row;
+  // SQLite answers 0 or 1, PostgreSQL false or true.
+  return { ...user, isAdmin: Boolean(admin) };
 }
 
 export async function getUsers(db: Db, ids: readonly string[]): Promise<Map<string, User>> {

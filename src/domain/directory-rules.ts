@@ -2,6 +2,9 @@
 
 const UPN = /^[^\s@]{1,113}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 
+/** Directory roles whose holders administer Signoff: Global Administrator, Privileged Role Administrator. */
+export const ADMIN_ROLE_IDS = ['62e90394-69f5-4237-9190-012177145e10', 'e8611ab8-c189-46e8-94e1-60213ab1f814'] as const;
+
 export const MAX_DISPLAY_NAME = 256;
 export const MAX_JOB_TITLE = 128;
 

@@ -1,8 +1,7 @@
 import type { FastifyRequest } from 'fastify';
-import { isAdmin } from '../app/authorization.js';
 import type { Services } from '../app/services.js';
 import type { TokenVerifier, VerifiedToken } from '../auth/verify-token.js';
-import { findUser } from '../directory/directory-repo.js';
+import { findCaller } from '../directory/directory-repo.js';
 import { ApiError } from './api-error.js';
 import type { CallerContext } from './fastify-types.js';
 
@@ -39,9 +38,10 @@ export function createAuthenticator(services: Services, verifier: TokenVerifier,
       const verified = await verifier.verify(match[1]!);
       if (verified.appOnly) return applicationCaller(verified, subjectClaims);
       const db = services.store.db;
+      const now = services.clock.now();
       let user;
       for (const value of claimValues(verified, subjectClaims)) {
-        user = await findUser(db, value);
+        user = await findCaller(db, value, now);
         if (user) break;
       }
       if (!user) {
@@ -51,7 +51,7 @@ export function createAuthenticator(services: Services, verifier: TokenVerifier,
         userId: user.id,
         upn: user.user_principal_name,
         displayName: user.display_name,
-        isAdmin: await isAdmin(db, user.id, services.clock.now()),
+        isAdmin: user.isAdmin,
         scopes: verified.scopes,
         roles: verified.roles,
         kind: 'user',

@@ -3,10 +3,12 @@
  * instance and against three sharing the database, vs the bare Fastify route measured in the same
  * run. Targets: one instance ≥ 0.25× the bare route; three instances ≥ 1.8× one.
  */
+import { cpus } from 'node:os';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { startPgCluster } from '../test/support/pg-cluster.js';
 import { devToken, type Proc, signoffArgs, startProcess } from './lib/processes.js';
+import { type CpuShare, measureCpuShare } from './lib/cpu-share.js';
 import { machine, table, verdict, writeSection } from './lib/results.js';
 
 const BOB = '7862ad26-2cf0-458b-91ab-752892c02d2d';
@@ -40,7 +42,7 @@ async function seed(url: string, count: number): Promise<{ approvalId: string; s
   }
 }
 
-type Run = { rps: number; p99: number; non2xx: number };
+type Run = { rps: number; p99: number; non2xx: number; cpu?: CpuShare };
 
 /** One autocannon per instance, started together, each deciding its own share of the approvals. */
 async function load(urls: string[], token: string, paths: string[]): Promise<Run> {
@@ -81,7 +83,11 @@ export async function benchDecisionsPostgres(): Promise<{ ratio: number; scaling
       await withInstances(1, url, async () => undefined);
       const seeded = await seed(url, APPROVALS);
       const paths = seeded.map((a) => `/beta/roleManagement/directory/roleAssignmentApprovals/${a.approvalId}/steps/${a.stageId}`);
-      runs[name] = await withInstances(count, url, async (procs) => load(procs.map((p) => p.url), await devToken(procs[0]!.url, 'bob@contoso.com'), paths));
+      runs[name] = await withInstances(count, url, async (procs) => {
+        const token = await devToken(procs[0]!.url, 'bob@contoso.com');
+        const { result, cpu } = await measureCpuShare(procs.map((p) => p.child.pid!), () => load(procs.map((p) => p.url), token, paths));
+        return { ...result, cpu };
+      });
     }
     await admin.end();
     const bare = await startProcess(['bench/fixtures/bare-fastify.mjs']);
@@ -94,11 +100,12 @@ export async function benchDecisionsPostgres(): Promise<{ ratio: number; scaling
     writeSection('Decisions (PostgreSQL, 1 and 3 instances)', [
       `\`npm run bench -- decisions-postgres\` — ${machine()}. A throwaway PostgreSQL 15 cluster on loopback (fsync off), ${APPROVALS.toLocaleString('en')} pending approvals per database; autocannon, ${CONNECTIONS} connections in all, ${DURATION_S} s; with three instances one autocannon per instance, started together. Every server runs as its own process on the same 2 cores as PostgreSQL and the load generator.`,
       '',
-      table(['server', 'requests/s', 'p99 ms', 'non-2xx'], [
-        ['bare Fastify PATCH → 204 (baseline)', bareRun.rps.toFixed(0), bareRun.p99, bareRun.non2xx],
-        ['Signoff, 1 instance', runs.one.rps.toFixed(0), runs.one.p99, runs.one.non2xx],
-        ['Signoff, 3 instances', runs.three.rps.toFixed(0), runs.three.p99, runs.three.non2xx],
+      table(['server', 'requests/s', 'p99 ms', 'non-2xx', 'CPU % Signoff', 'CPU % PostgreSQL', 'CPU % load generator'], [
+        ['bare Fastify PATCH → 204 (baseline)', bareRun.rps.toFixed(0), bareRun.p99, bareRun.non2xx, '', '', ''],
+        ...(['one', 'three'] as const).map((n) => [`Signoff, ${n === 'one' ? '1 instance' : '3 instances'}`, runs[n].rps.toFixed(0), runs[n].p99, runs[n].non2xx, runs[n].cpu!.signoff, runs[n].cpu!.postgres, runs[n].cpu!.loadGenerator]),
       ]),
+      '',
+      `CPU is percent of one core over the run (the machine has ${cpus().length * 100} %): where the three columns add up to the whole machine, the run is limited by CPU, not by waiting.`,
       '',
       `One instance: ${ratio.toFixed(2)}× the bare route (target ≥ 0.25×: ${verdict(ratio >= 0.25)}). Three instances: ${scaling.toFixed(2)}× one (target ≥ 1.8×: ${verdict(scaling >= 1.8)}; on two cores shared with PostgreSQL and the load generator, more processes cannot add CPU).`,
     ].join('\n'));

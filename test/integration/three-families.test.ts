@@ -307,54 +307,47 @@ describe.each(testStores())('three approval families on one engine (%s store)', 
   });
 
   describe('pending for me, in OData pages', () => {
-    let wide: TestServer;
-    let wideApi: Api;
     let dir: string;
-
-    beforeAll(async () => {
+    beforeAll(() => {
       dir = mkdtempSync(join(tmpdir(), 'signoff-tenant-'));
-      wide = await startTestServer({ store, env: { SIGNOFF_TENANT: writeWiderTenantFile(dir) }, demo: false });
-      wideApi = new Api(wide.url);
     });
-    afterAll(async () => {
-      await wide?.destroy();
-      rmSync(dir, { recursive: true, force: true });
-    });
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    const wide = useTestServer(() => ({ store, env: { SIGNOFF_TENANT: writeWiderTenantFile(dir) }, demo: false }));
 
     it.each(FAMILIES)('$name: bob\'s approvals come in pages of top=3 linked by @odata.nextLink, each family on its own', async (family) => {
       const requestors: DemoUser[] = ['alice', 'carol', 'dave', 'admin'];
       const ids: string[] = [];
-      for (const who of requestors) ids.push((await submit(family, who, {}, wideApi)).id);
+      for (const who of requestors) ids.push((await submit(family, who, {}, wide.api)).id);
 
       const pages: string[][] = [];
-      let url: string | undefined = `${wide.url}${family.approvals}/filterByCurrentUser(on='approver')?$top=3`;
+      let url: string | undefined = `${wide.server.url}${family.approvals}/filterByCurrentUser(on='approver')?$top=3`;
       for (let i = 0; url && i < 5; i++) {
-        const page: ApiResponse = await wideApi.get(url.slice(wide.url.length), 'bob');
+        const page: ApiResponse = await wide.api.get(url.slice(wide.server.url.length), 'bob');
         expect(page.status, page.text).toBe(200);
         expect(page.body['@odata.context']).toMatch(/\$metadata#Collection\(microsoft\.graph\.approval\)$/);
         pages.push(page.body.value.map((a: { id: string }) => a.id));
         url = page.body['@odata.nextLink'];
-        if (url) expect(url.startsWith(`${wide.url}${family.approvals}/filterByCurrentUser(on='approver')?`)).toBe(true);
+        if (url) expect(url.startsWith(`${wide.server.url}${family.approvals}/filterByCurrentUser(on='approver')?`)).toBe(true);
       }
       expect(pages.map((p) => p.length)).toEqual([3, 1]);
       expect(pages.flat().sort()).toEqual([...ids].sort());
 
       // The same inbox seen as requests, filtered on their lifecycle field.
-      const byStatus = (value: string) => wideApi.get(`${family.requests}/filterByCurrentUser(on='approver')?$filter=${family.statusField} eq '${value}'&$top=10`, 'bob');
+      const byStatus = (value: string) => wide.api.get(`${family.requests}/filterByCurrentUser(on='approver')?$filter=${family.statusField} eq '${value}'&$top=10`, 'bob');
       expect((await byStatus(family.pending)).body.value.map((r: { id: string }) => r.id).sort()).toEqual([...ids].sort());
       expect((await byStatus(family.denied)).body.value).toEqual([]);
       const others = FAMILIES.filter((f) => f !== family);
       for (const other of others) {
-        const seen = (await wideApi.get(`${other.approvals}/filterByCurrentUser(on='approver')?$top=50`, 'bob')).body.value.map((a: { id: string }) => a.id);
+        const seen = (await wide.api.get(`${other.approvals}/filterByCurrentUser(on='approver')?$top=50`, 'bob')).body.value.map((a: { id: string }) => a.id);
         for (const id of ids) expect(seen).not.toContain(id);
       }
 
       // Decide them all so the next family starts from an empty inbox.
       for (const id of ids) {
-        const [step] = (await wideApi.get(`${family.approvals}/${id}/steps`, 'bob')).body.value;
-        expect((await wideApi.patch(`${family.approvals}/${id}/steps/${step.id}`, { reviewResult: 'Deny', justification: 'paging test' }, 'bob')).status).toBe(204);
+        const [step] = (await wide.api.get(`${family.approvals}/${id}/steps`, 'bob')).body.value;
+        expect((await wide.api.patch(`${family.approvals}/${id}/steps/${step.id}`, { reviewResult: 'Deny', justification: 'paging test' }, 'bob')).status).toBe(204);
       }
-      expect((await wideApi.get(`${family.approvals}/filterByCurrentUser(on='approver')`, 'bob')).body.value).toEqual([]);
+      expect((await wide.api.get(`${family.approvals}/filterByCurrentUser(on='approver')`, 'bob')).body.value).toEqual([]);
     });
   });
 });

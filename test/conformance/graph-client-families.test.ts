@@ -1,13 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { PageIterator, type PageCollection } from '@microsoft/microsoft-graph-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GRAPH_ERRORS } from '../../src/http/graph/graph-errors.js';
 import { DEMO } from '../support/demo.js';
 import { graphClientFor, graphError } from '../support/graph-client.js';
-import { useTestServer } from '../support/server-fixture.js';
-import { writeWiderTenantFile } from '../support/wider-tenant.js';
+import { useWiderTenantServer } from '../support/wider-tenant.js';
 
 const GROUP_REQUESTS = '/identityGovernance/privilegedAccess/group/assignmentScheduleRequests';
 const GROUP_APPROVALS = '/identityGovernance/privilegedAccess/group/assignmentApprovals';
@@ -16,12 +12,7 @@ const EM = '/identityGovernance/entitlementManagement';
 const schedule = () => ({ startDateTime: new Date().toISOString(), expiration: { type: 'afterDuration', duration: 'PT2H' } });
 
 describe('@microsoft/microsoft-graph-client against Signoff over HTTPS (PIM for groups, entitlement management)', () => {
-  let dir: string;
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'signoff-tenant-'));
-  });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const signoff = useTestServer(() => ({ https: true, demo: false, env: { SIGNOFF_TENANT: writeWiderTenantFile(dir) } }));
+  const signoff = useWiderTenantServer({ https: true });
 
   it('PIM for groups: two activations, a paged approver inbox, approve and deny, 409 / 403, then membership', async () => {
     const bob = graphClientFor(signoff.server, signoff.api, 'bob');

@@ -1,6 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import {
   type AccessTokenProvider, AllowedHostsValidator, BaseBearerTokenAuthenticationProvider, HttpMethod, RequestInformation,
 } from '@microsoft/kiota-abstractions';
@@ -11,13 +9,12 @@ import {
 } from '@microsoft/msgraph-beta-sdk/models/index.js';
 import { type ODataError, createODataErrorFromDiscriminatorValue } from '@microsoft/msgraph-beta-sdk/models/oDataErrors/index.js';
 import { Agent, fetch as undiciFetch } from 'undici';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { GRAPH_ERRORS } from '../../src/http/graph/graph-errors.js';
 import { DEMO, type DemoUser } from '../support/demo.js';
 import { Api } from '../support/http.js';
-import { useTestServer } from '../support/server-fixture.js';
 import type { TestServer } from '../support/test-server.js';
-import { writeWiderTenantFile } from '../support/wider-tenant.js';
+import { useWiderTenantServer } from '../support/wider-tenant.js';
 
 const APPROVALS = '/identityGovernance/privilegedAccess/group/assignmentApprovals';
 const ERRORS = { XXX: createODataErrorFromDiscriminatorValue };
@@ -70,12 +67,7 @@ async function odataError(promise: Promise<unknown>): Promise<ODataError> {
 }
 
 describe('Kiota (@microsoft/msgraph-beta-sdk request adapter) against Signoff over HTTPS', () => {
-  let dir: string;
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'signoff-tenant-'));
-  });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const signoff = useTestServer(() => ({ https: true, demo: false, env: { SIGNOFF_TENANT: writeWiderTenantFile(dir) } }));
+  const signoff = useWiderTenantServer({ https: true });
   const requestIds: string[] = [];
 
   beforeAll(async () => {

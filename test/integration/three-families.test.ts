@@ -1,13 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEMO, type DemoUser } from '../support/demo.js';
 import { expectGraphError } from '../support/graph-errors.js';
 import { Api, type ApiResponse, activationBody } from '../support/http.js';
 import { useTestServer } from '../support/server-fixture.js';
 import { type StoreKind, type TestServer, startTestServer, testStores } from '../support/test-server.js';
-import { writeWiderTenantFile } from '../support/wider-tenant.js';
+import { useWiderTenantServer } from '../support/wider-tenant.js';
 
 const { alice, carol, dave } = DEMO.users;
 const ROLE_REQUESTS = '/beta/roleManagement/directory/roleAssignmentScheduleRequests';
@@ -307,12 +304,7 @@ describe.each(testStores())('three approval families on one engine (%s store)', 
   });
 
   describe('pending for me, in OData pages', () => {
-    let dir: string;
-    beforeAll(() => {
-      dir = mkdtempSync(join(tmpdir(), 'signoff-tenant-'));
-    });
-    afterAll(() => rmSync(dir, { recursive: true, force: true }));
-    const wide = useTestServer(() => ({ store, env: { SIGNOFF_TENANT: writeWiderTenantFile(dir) }, demo: false }));
+    const wide = useWiderTenantServer({ store });
 
     it.each(FAMILIES)('$name: bob\'s approvals come in pages of top=3 linked by @odata.nextLink, each family on its own', async (family) => {
       const requestors: DemoUser[] = ['alice', 'carol', 'dave', 'admin'];

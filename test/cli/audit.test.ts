@@ -4,27 +4,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/cli/exit-codes.js';
 import { type Cli, cliFor } from '../support/cli.js';
 import { DEMO } from '../support/demo.js';
-import { Api, activationBody } from '../support/http.js';
-import { type TestServer, startTestServer } from '../support/test-server.js';
+import { activationBody } from '../support/http.js';
+import { useTestServer } from '../support/server-fixture.js';
 
 describe('signoff audit export and verify', { timeout: 180_000 }, () => {
-  let server: TestServer;
+  const signoff = useTestServer();
   let cli: Cli;
   let admin: string;
 
   beforeAll(async () => {
-    server = await startTestServer();
-    cli = cliFor(server.url);
-    const api = new Api(server.url);
+    cli = cliFor(signoff.server.url);
+    const { api } = signoff;
     admin = await api.token('admin');
     const created = (await api.post('/beta/roleManagement/directory/roleAssignmentScheduleRequests', activationBody(DEMO.roles.userAdministrator, DEMO.users.alice), 'alice')).body;
     const [step] = (await api.get(`/beta/roleManagement/directory/roleAssignmentApprovals/${created.id}/steps`, 'bob')).body.value;
     await api.patch(`/beta/roleManagement/directory/roleAssignmentApprovals/${created.id}/steps/${step.id}`, { reviewResult: 'Deny', justification: 'not today' }, 'bob');
   });
-  afterAll(async () => {
-    cli?.cleanup();
-    await server?.destroy();
-  });
+  afterAll(() => cli?.cleanup());
 
   it('verifies an export offline, and names the first event that was edited after export', async () => {
     const env = { env: { SIGNOFF_TOKEN: admin } };

@@ -4,32 +4,26 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/cli/exit-codes.js';
 import { type Cli, cliFor } from '../support/cli.js';
 import { DEMO } from '../support/demo.js';
-import { Api } from '../support/http.js';
-import { type TestServer, startTestServer } from '../support/test-server.js';
+import { useTestServer } from '../support/server-fixture.js';
 
 // Each run starts a Node process; on a busy machine a handful of them take a while.
 describe('the signoff command against a running server', { timeout: 180_000 }, () => {
-  let server: TestServer;
+  const signoff = useTestServer();
   let cli: Cli;
   const tokens: Record<string, string> = {};
 
   beforeAll(async () => {
-    server = await startTestServer();
-    cli = cliFor(server.url);
-    const api = new Api(server.url);
-    for (const user of ['alice', 'bob', 'dave'] as const) tokens[user] = await api.token(user);
+    cli = cliFor(signoff.server.url);
+    for (const user of ['alice', 'bob', 'dave'] as const) tokens[user] = await signoff.api.token(user);
   });
-  afterAll(async () => {
-    cli?.cleanup();
-    await server?.destroy();
-  });
+  afterAll(() => cli?.cleanup());
 
   const as = (user: string) => ({ env: { SIGNOFF_TOKEN: tokens[user]! } });
 
   it('prints a dev token that the server accepts', async () => {
     const run = await cli.run(['token', '--user', 'carol@contoso.com']);
     expect(run.code, run.stderr).toBe(EXIT.ok);
-    const me = await new Api(server.url).call('GET', '/v1.0/me', { token: run.stdout.trim() });
+    const me = await signoff.api.call('GET', '/v1.0/me', { token: run.stdout.trim() });
     expect(me.body.userPrincipalName).toBe('carol@contoso.com');
   });
 
@@ -112,7 +106,7 @@ describe('the signoff command against a running server', { timeout: 180_000 }, (
     expect(login.stdout).toContain(file);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     const stored = JSON.parse(readFileSync(file, 'utf8'));
-    expect(stored.tokens[server.url]).toMatchObject({ user: 'bob@contoso.com' });
+    expect(stored.tokens[signoff.server.url]).toMatchObject({ user: 'bob@contoso.com' });
 
     const list = await cli.run(['approvals', 'list', '-o', 'json']);
     expect(list.code, list.stderr).toBe(EXIT.ok);
@@ -122,6 +116,6 @@ describe('the signoff command against a running server', { timeout: 180_000 }, (
     expect(oidc.code).toBe(EXIT.error);
     expect(oidc.stderr).toMatch(/external OIDC issuer/);
     expect((await cli.run(['logout'])).code).toBe(EXIT.ok);
-    expect(JSON.parse(readFileSync(file, 'utf8')).tokens[server.url]).toBeUndefined();
+    expect(JSON.parse(readFileSync(file, 'utf8')).tokens[signoff.server.url]).toBeUndefined();
   });
 });

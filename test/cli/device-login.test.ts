@@ -6,7 +6,8 @@ import { EXIT } from '../../src/cli/exit-codes.js';
 import { type Cli, cliFor } from '../support/cli.js';
 import { DEMO } from '../support/demo.js';
 import { OidcProvider } from '../support/oidc-provider.js';
-import { type TestServer, startTestServer } from '../support/test-server.js';
+import { useTestServer } from '../support/server-fixture.js';
+import { startTestServer } from '../support/test-server.js';
 
 const AUDIENCE = 'api://signoff-cli-test';
 const CLIENT_ID = 'signoff-cli';
@@ -14,20 +15,18 @@ const SCOPES = ALL_DEV_SCOPES.join(' ');
 
 describe('signoff login against an external OpenID issuer (device authorization grant)', () => {
   let provider: OidcProvider;
-  let server: TestServer;
   let cli: Cli;
 
   beforeAll(async () => {
     provider = await OidcProvider.start();
     provider.client = { clientId: CLIENT_ID, audience: AUDIENCE, key: await provider.addKey('key-1') };
-    server = await startTestServer({ env: { SIGNOFF_OIDC_ISSUER: provider.issuer, SIGNOFF_OIDC_AUDIENCE: AUDIENCE, SIGNOFF_OIDC_CLIENT_ID: CLIENT_ID } });
-    cli = cliFor(server.url);
   });
-  afterAll(async () => {
-    cli?.cleanup();
-    await server?.destroy();
-    await provider?.close();
+  afterAll(async () => provider?.close());
+  const signoff = useTestServer(() => ({ env: { SIGNOFF_OIDC_ISSUER: provider.issuer, SIGNOFF_OIDC_AUDIENCE: AUDIENCE, SIGNOFF_OIDC_CLIENT_ID: CLIENT_ID } }));
+  beforeAll(() => {
+    cli = cliFor(signoff.server.url);
   });
+  afterAll(() => cli?.cleanup());
 
   it('shows the code, waits for the person to approve it, slows down when asked, and stores the token 0600', async () => {
     provider.deviceInterval = 1;
@@ -49,7 +48,7 @@ describe('signoff login against an external OpenID issuer (device authorization 
 
     const file = join(cli.home, '.config', 'signoff', 'config.json');
     expect(statSync(file).mode & 0o777).toBe(0o600);
-    expect(JSON.parse(readFileSync(file, 'utf8')).tokens[server.url]).toMatchObject({ user: 'bob@contoso.com' });
+    expect(JSON.parse(readFileSync(file, 'utf8')).tokens[signoff.server.url]).toMatchObject({ user: 'bob@contoso.com' });
     const list = await cli.run(['approvals', 'list', '-o', 'json']);
     expect(list.code, list.stderr).toBe(EXIT.ok);
     expect(Array.isArray(list.json())).toBe(true);

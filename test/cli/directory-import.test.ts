@@ -4,8 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/cli/exit-codes.js';
 import { type Cli, cliFor } from '../support/cli.js';
 import { DEMO } from '../support/demo.js';
-import { Api } from '../support/http.js';
-import { type TestServer, startTestServer } from '../support/test-server.js';
+import { useTestServer } from '../support/server-fixture.js';
 
 const USERS = 10_000;
 
@@ -21,21 +20,15 @@ function peopleCsv(): string {
 }
 
 describe('signoff directory import', { timeout: 180_000 }, () => {
-  let server: TestServer;
+  const signoff = useTestServer();
   let cli: Cli;
-  let api: Api;
   let admin: string;
 
   beforeAll(async () => {
-    server = await startTestServer();
-    cli = cliFor(server.url);
-    api = new Api(server.url);
-    admin = await api.token('admin');
+    cli = cliFor(signoff.server.url);
+    admin = await signoff.api.token('admin');
   });
-  afterAll(async () => {
-    cli?.cleanup();
-    await server?.destroy();
-  });
+  afterAll(() => cli?.cleanup());
 
   it('imports 10,000 users from CSV with managers and groups, printing progress and a summary', async () => {
     const file = join(cli.home, 'people.csv');
@@ -53,11 +46,11 @@ describe('signoff directory import', { timeout: 180_000 }, () => {
     expect(progress.length).toBeGreaterThanOrEqual(5);
     expect(run.stdout).toMatch(new RegExp(`^Imported ${USERS} rows in [\\d.]+s: ${USERS} created, 0 updated, 0 unchanged, 0 failed; 2 groups created, 11000 memberships added\\.\\n$`));
 
-    const lead = await api.get('/v1.0/users/person7@contoso.com', 'admin');
+    const lead = await signoff.api.get('/v1.0/users/person7@contoso.com', 'admin');
     expect(lead.body).toMatchObject({ displayName: 'Person 7, Imported', jobTitle: 'Engineer' });
-    const report = await api.get('/v1.0/users/person4507@contoso.com/manager', 'admin');
+    const report = await signoff.api.get('/v1.0/users/person4507@contoso.com/manager', 'admin');
     expect(report.body.userPrincipalName).toBe('person7@contoso.com');
-    const approvers = await api.get(`/v1.0/groups/${DEMO.groups.approvers}/members?$top=999`, 'admin');
+    const approvers = await signoff.api.get(`/v1.0/groups/${DEMO.groups.approvers}/members?$top=999`, 'admin');
     expect(approvers.body.value.some((u: any) => u.userPrincipalName === 'person9990@contoso.com')).toBe(true);
   });
 
@@ -78,9 +71,9 @@ describe('signoff directory import', { timeout: 180_000 }, () => {
   it('exits 4 for a non-admin and leaves the directory alone', async () => {
     const file = join(cli.home, 'one.csv');
     writeFileSync(file, 'userPrincipalName,displayName\nmallory@contoso.com,Mallory\n');
-    const run = await cli.run(['directory', 'import', file], { env: { SIGNOFF_TOKEN: await api.token('dave') } });
+    const run = await cli.run(['directory', 'import', file], { env: { SIGNOFF_TOKEN: await signoff.api.token('dave') } });
     expect(run.code).toBe(EXIT.forbidden);
     expect(run.stderr).toMatch(/HTTP 403 accessDenied, request id/);
-    expect((await api.get('/v1.0/users/mallory@contoso.com', 'admin')).status).toBe(404);
+    expect((await signoff.api.get('/v1.0/users/mallory@contoso.com', 'admin')).status).toBe(404);
   });
 });

@@ -6,12 +6,13 @@ import {
 } from '@azure/core-rest-pipeline';
 import type Type from 'typebox';
 import Value from 'typebox/value';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ARM_ERRORS } from '../../src/http/arm/arm-errors.js';
 import { ArmApproval, ArmApprovalList, ArmErrorResponse, ArmScheduleRequest, ArmStage } from '../../src/http/arm/arm-schemas.js';
 import { DEMO } from '../support/demo.js';
 import { Api } from '../support/http.js';
-import { type TestServer, startTestServer } from '../support/test-server.js';
+import { useTestServer } from '../support/server-fixture.js';
+import type { TestServer } from '../support/test-server.js';
 
 const AUTHZ = '/providers/Microsoft.Authorization';
 const V = 'api-version=2021-01-01-preview';
@@ -48,18 +49,11 @@ function expectShape(schema: Type.TSchema, res: { status: number; json: any; bod
 }
 
 describe('@azure/core-rest-pipeline against Signoff over HTTPS (ARM role assignment approvals)', () => {
-  let server: TestServer;
-  let api: Api;
-
-  beforeAll(async () => {
-    server = await startTestServer({ https: true });
-    api = new Api(server.url);
-  });
-  afterAll(async () => server?.destroy());
+  const signoff = useTestServer({ https: true });
 
   it('drives request → list asApprover() → get → patch → 409, unmodified', async () => {
-    const alice = armClient(server, api, 'alice');
-    const bob = armClient(server, api, 'bob');
+    const alice = armClient(signoff.server, signoff.api, 'alice');
+    const bob = armClient(signoff.server, signoff.api, 'bob');
 
     const name = randomUUID();
     const created = expectShape(ArmScheduleRequest, await alice('PUT', `${SUB}${AUTHZ}/roleAssignmentScheduleRequests/${name}?api-version=2020-10-01`, {

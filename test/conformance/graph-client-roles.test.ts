@@ -1,26 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GRAPH_ERRORS } from '../../src/http/graph/graph-errors.js';
 import { DEMO } from '../support/demo.js';
 import { graphClientFor, graphError } from '../support/graph-client.js';
-import { Api, activationBody } from '../support/http.js';
-import { type TestServer, startTestServer } from '../support/test-server.js';
+import { activationBody } from '../support/http.js';
+import { useTestServer } from '../support/server-fixture.js';
 
 const APPROVALS = '/roleManagement/directory/roleAssignmentApprovals';
 
 describe('@microsoft/microsoft-graph-client against Signoff over HTTPS (PIM for roles)', () => {
-  let server: TestServer;
-  let api: Api;
-
-  beforeAll(async () => {
-    server = await startTestServer({ https: true });
-    api = new Api(server.url);
-  });
-  afterAll(async () => server?.destroy());
+  const signoff = useTestServer({ https: true });
 
   it('drives request → read → approve → 409 → 403 → 404, unmodified', async () => {
-    const alice = graphClientFor(server, api, 'alice');
-    const bob = graphClientFor(server, api, 'bob');
-    const dave = graphClientFor(server, api, 'dave');
+    const alice = graphClientFor(signoff.server, signoff.api, 'alice');
+    const bob = graphClientFor(signoff.server, signoff.api, 'bob');
+    const dave = graphClientFor(signoff.server, signoff.api, 'dave');
 
     const me = await alice.api('/me').version('v1.0').get();
     expect(me.id).toBe(DEMO.users.alice);

@@ -4,10 +4,9 @@ import {
   type SingleUser, type UnifiedRoleManagementPolicyApprovalRule, type UnifiedRoleManagementPolicyExpirationRule, type UnifiedRoleManagementPolicyRule,
   createUnifiedRoleManagementPolicyRuleFromDiscriminatorValue, serializeUnifiedRoleManagementPolicyExpirationRule,
 } from '@microsoft/msgraph-beta-sdk/models/index.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEMO } from '../support/demo.js';
-import { Api } from '../support/http.js';
-import { type TestServer, startTestServer } from '../support/test-server.js';
+import { useTestServer } from '../support/server-fixture.js';
 
 const POLICY = `Directory_${DEMO.tenantId}_477041d4-49df-4a2e-80ea-df5ead16277e`;
 const RULES = `/beta/policies/roleManagementPolicies/${POLICY}/rules`;
@@ -29,17 +28,10 @@ function serializeExpirationRule(rule: UnifiedRoleManagementPolicyExpirationRule
 }
 
 describe('@microsoft/msgraph-beta-sdk models against Signoff policy rules', () => {
-  let server: TestServer;
-  let api: Api;
-
-  beforeAll(async () => {
-    server = await startTestServer();
-    api = new Api(server.url);
-  });
-  afterAll(async () => server?.destroy());
+  const signoff = useTestServer();
 
   it('parses the approval rule into the SDK model, approvers included', async () => {
-    const read = await api.get(`${RULES}/Approval_EndUser_Assignment`, 'admin');
+    const read = await signoff.api.get(`${RULES}/Approval_EndUser_Assignment`, 'admin');
     expect(read.status, read.text).toBe(200);
     const rule = parseRule(read.body) as UnifiedRoleManagementPolicyApprovalRule;
     expect(rule.odataType).toBe('#microsoft.graph.unifiedRoleManagementPolicyApprovalRule');
@@ -50,12 +42,12 @@ describe('@microsoft/msgraph-beta-sdk models against Signoff policy rules', () =
   });
 
   it('accepts the expiration rule the SDK writes, its Duration included, and reads it back', async () => {
-    const rule = parseRule((await api.get(`${RULES}/Expiration_EndUser_Assignment`, 'admin')).body) as UnifiedRoleManagementPolicyExpirationRule;
+    const rule = parseRule((await signoff.api.get(`${RULES}/Expiration_EndUser_Assignment`, 'admin')).body) as UnifiedRoleManagementPolicyExpirationRule;
     expect(rule.maximumDuration).toMatchObject({ hours: 8 });
     rule.maximumDuration = new Duration({ hours: 2, minutes: 30 });
-    const written = await api.call('PATCH', `${RULES}/Expiration_EndUser_Assignment`, { as: 'admin', rawBody: serializeExpirationRule(rule), headers: { 'content-type': 'application/json' } });
+    const written = await signoff.api.call('PATCH', `${RULES}/Expiration_EndUser_Assignment`, { as: 'admin', rawBody: serializeExpirationRule(rule), headers: { 'content-type': 'application/json' } });
     expect(written.status, written.text).toBe(204);
-    const after = parseRule((await api.get(`${RULES}/Expiration_EndUser_Assignment`, 'admin')).body) as UnifiedRoleManagementPolicyExpirationRule;
+    const after = parseRule((await signoff.api.get(`${RULES}/Expiration_EndUser_Assignment`, 'admin')).body) as UnifiedRoleManagementPolicyExpirationRule;
     expect(after.maximumDuration).toMatchObject({ hours: 2, minutes: 30 });
   });
 });

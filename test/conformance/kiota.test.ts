@@ -1,6 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import {
   type AccessTokenProvider, AllowedHostsValidator, BaseBearerTokenAuthenticationProvider, HttpMethod, RequestInformation,
 } from '@microsoft/kiota-abstractions';
@@ -11,12 +9,12 @@ import {
 } from '@microsoft/msgraph-beta-sdk/models/index.js';
 import { type ODataError, createODataErrorFromDiscriminatorValue } from '@microsoft/msgraph-beta-sdk/models/oDataErrors/index.js';
 import { Agent, fetch as undiciFetch } from 'undici';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { GRAPH_ERRORS } from '../../src/http/graph/graph-errors.js';
 import { DEMO, type DemoUser } from '../support/demo.js';
 import { Api } from '../support/http.js';
-import { type TestServer, startTestServer } from '../support/test-server.js';
-import { writeWiderTenantFile } from '../support/wider-tenant.js';
+import type { TestServer } from '../support/test-server.js';
+import { useWiderTenantServer } from '../support/wider-tenant.js';
 
 const APPROVALS = '/identityGovernance/privilegedAccess/group/assignmentApprovals';
 const ERRORS = { XXX: createODataErrorFromDiscriminatorValue };
@@ -69,17 +67,12 @@ async function odataError(promise: Promise<unknown>): Promise<ODataError> {
 }
 
 describe('Kiota (@microsoft/msgraph-beta-sdk request adapter) against Signoff over HTTPS', () => {
-  let server: TestServer;
-  let api: Api;
-  let dir: string;
+  const signoff = useWiderTenantServer({ https: true });
   const requestIds: string[] = [];
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'signoff-tenant-'));
-    server = await startTestServer({ https: true, demo: false, env: { SIGNOFF_TENANT: writeWiderTenantFile(dir) } });
-    api = new Api(server.url);
     for (const who of ['alice', 'carol', 'dave'] as const) {
-      const res = await api.post('/beta/identityGovernance/privilegedAccess/group/assignmentScheduleRequests', {
+      const res = await signoff.api.post('/beta/identityGovernance/privilegedAccess/group/assignmentScheduleRequests', {
         accessId: 'member', principalId: DEMO.users[who], groupId: DEMO.groups.prodOps, action: 'selfActivate', justification: 'On call',
         scheduleInfo: { startDateTime: new Date().toISOString(), expiration: { type: 'afterDuration', duration: 'PT1H' } },
       }, who);
@@ -87,13 +80,9 @@ describe('Kiota (@microsoft/msgraph-beta-sdk request adapter) against Signoff ov
       requestIds.push(res.body.id);
     }
   });
-  afterAll(async () => {
-    await server?.destroy();
-    rmSync(dir, { recursive: true, force: true });
-  });
 
   it('lists pending approvals for the caller, page by page through odataNextLink', async () => {
-    const bob = adapterFor(server, api, 'bob');
+    const bob = adapterFor(signoff.server, signoff.api, 'bob');
     const seen: string[] = [];
     let info: RequestInformation | null = pendingForMe(bob, 2);
     for (let i = 0; info && i < 5; i++) {
@@ -112,14 +101,14 @@ describe('Kiota (@microsoft/msgraph-beta-sdk request adapter) against Signoff ov
   });
 
   it('sends a step PATCH built by hand; a second decision is a 409 parsed as an OData error', async () => {
-    const bob = adapterFor(server, api, 'bob');
+    const bob = adapterFor(signoff.server, signoff.api, 'bob');
     const approvalId = requestIds[0]!;
-    const steps = (await api.get(`/beta${APPROVALS}/${approvalId}/steps`, 'bob')).body.value;
+    const steps = (await signoff.api.get(`/beta${APPROVALS}/${approvalId}/steps`, 'bob')).body.value;
     await bob.sendNoResponseContent(decision(bob, approvalId, steps[0].id, { reviewResult: 'Approve', justification: 'Approved through Kiota' }), ERRORS);
-    const after = (await api.get(`/beta${APPROVALS}/${approvalId}/steps/${steps[0].id}`, 'bob')).body;
+    const after = (await signoff.api.get(`/beta${APPROVALS}/${approvalId}/steps/${steps[0].id}`, 'bob')).body;
     expect(after).toMatchObject({ reviewResult: 'Approved', status: 'Completed', justification: 'Approved through Kiota' });
 
-    const carol = adapterFor(server, api, 'carol');
+    const carol = adapterFor(signoff.server, signoff.api, 'carol');
     const conflict = await odataError(carol.sendNoResponseContent(decision(carol, approvalId, steps[0].id, { reviewResult: 'Deny', justification: 'late' }), ERRORS));
     expect(conflict.responseStatusCode).toBe(409);
     expect(conflict.errorEscaped?.code).toBe(GRAPH_ERRORS.STEP_ALREADY_DECIDED.code);
@@ -127,7 +116,7 @@ describe('Kiota (@microsoft/msgraph-beta-sdk request adapter) against Signoff ov
     expect(conflict.errorEscaped?.innerError?.requestId).toMatch(/^[0-9a-f-]{36}$/);
 
     // A token provider that allows only Microsoft's host sends no token here: Signoff answers 401.
-    const stranger = adapterFor(server, api, 'bob', 'graph.microsoft.com');
+    const stranger = adapterFor(signoff.server, signoff.api, 'bob', 'graph.microsoft.com');
     const unauthenticated = await odataError(stranger.send(pendingForMe(stranger, 1), createApprovalCollectionResponseFromDiscriminatorValue, ERRORS));
     expect(unauthenticated.responseStatusCode).toBe(401);
     expect(unauthenticated.errorEscaped?.code).toBe(GRAPH_ERRORS.UNAUTHENTICATED.code);

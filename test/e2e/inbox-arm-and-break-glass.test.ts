@@ -1,10 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { browserWindows, expectNoSeriousAxeViolations, inboxViews, launchChromium } from '../support/browser.js';
+import { describe, expect, it } from 'vitest';
+import { expectNoSeriousAxeViolations, useInboxInChromium } from '../support/browser.js';
 import { DEMO } from '../support/demo.js';
-import { Api } from '../support/http.js';
-import { type TestServer, startTestServer } from '../support/test-server.js';
 
 const SUB = DEMO.azure.subscriptionScope;
 const AUTHZ = '/providers/Microsoft.Authorization';
@@ -12,35 +9,12 @@ const ROLES = '/beta/roleManagement/directory';
 // The demo policy for User Administrator at the directory root.
 const USER_ADMINISTRATOR_POLICY = 'Directory_18bd2cb8-d6cb-4571-9eb7-b58536c809b6_477041d4-49df-4a2e-80ea-df5ead16277e';
 
-let browser: Browser;
-let server: TestServer;
-let api: Api;
-const { contexts, pageErrors, openPage } = browserWindows(() => browser);
-const { show, signInAs, inboxCard, decideInUi, raceBobInTwoWindows } = inboxViews(() => server.url);
-
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
-
-beforeEach(async () => {
-  server = await startTestServer();
-  api = new Api(server.url);
-});
-
-afterEach(async () => {
-  for (const context of contexts.splice(0)) await context.close();
-  await server.destroy();
-  expect(pageErrors.splice(0)).toEqual([]);
-});
+const { signoff, openPage, show, signInAs, inboxCard, decideInUi, raceBobInTwoWindows } = useInboxInChromium();
 
 /** alice activates Contributor on the demo subscription through ARM, as README shows. */
 async function activateContributor(): Promise<string> {
   const name = randomUUID();
-  const res = await api.call('PUT', `${SUB}${AUTHZ}/roleAssignmentScheduleRequests/${name}?api-version=2020-10-01`, {
+  const res = await signoff.api.call('PUT', `${SUB}${AUTHZ}/roleAssignmentScheduleRequests/${name}?api-version=2020-10-01`, {
     as: 'alice',
     body: {
       properties: {
@@ -57,7 +31,7 @@ async function activateContributor(): Promise<string> {
 }
 
 async function armRequestStatus(name: string): Promise<string> {
-  const res = await api.get(`${SUB}${AUTHZ}/roleAssignmentScheduleRequests/${name}?api-version=2020-10-01`, 'alice');
+  const res = await signoff.api.get(`${SUB}${AUTHZ}/roleAssignmentScheduleRequests/${name}?api-version=2020-10-01`, 'alice');
   expect(res.status, res.text).toBe(200);
   return res.body.properties.status;
 }
@@ -102,11 +76,11 @@ describe('the web inbox shows ARM approvals and break-glass reviews, in Chromium
   });
 
   it('a break-glass activation shows as emergency access in the reviewer\'s inbox, and Deny revokes it', async () => {
-    const policy = await api.call('PUT', `/signoff/v1/breakGlass/policies/${USER_ADMINISTRATOR_POLICY}`, {
+    const policy = await signoff.api.call('PUT', `/signoff/v1/breakGlass/policies/${USER_ADMINISTRATOR_POLICY}`, {
       as: 'admin', body: { enabled: true, maximumDurationMinutes: 60, reviewers: [{ type: 'singleUser', userId: DEMO.users.bob }], reviewWithinMinutes: 120 },
     });
     expect(policy.status, policy.text).toBe(200);
-    const activated = await api.post('/signoff/v1/breakGlass/activations', {
+    const activated = await signoff.api.post('/signoff/v1/breakGlass/activations', {
       family: 'directoryRole', resourceId: DEMO.roles.userAdministrator, justification: 'Production is down', duration: 'PT1H',
     }, 'alice');
     expect(activated.status, activated.text).toBe(201);
@@ -126,9 +100,9 @@ describe('the web inbox shows ARM approvals and break-glass reviews, in Chromium
 
     await decideInUi(bob, 'User Administrator', 'Deny', 'Not an incident we know of');
     await bob.getByText('Nothing waits for your decision.').waitFor();
-    const after = await api.get(`/signoff/v1/breakGlass/activations/${activated.body.id}`, 'alice');
+    const after = await signoff.api.get(`/signoff/v1/breakGlass/activations/${activated.body.id}`, 'alice');
     expect(after.body).toMatchObject({ status: 'Revoked', review: { reviewResult: 'Deny', reviewedBy: DEMO.users.bob } });
-    const instances = await api.get(`${ROLES}/roleAssignmentScheduleInstances?$filter=${encodeURIComponent(`principalId eq '${DEMO.users.alice}' and roleDefinitionId eq '${DEMO.roles.userAdministrator}'`)}`, 'admin');
+    const instances = await signoff.api.get(`${ROLES}/roleAssignmentScheduleInstances?$filter=${encodeURIComponent(`principalId eq '${DEMO.users.alice}' and roleDefinitionId eq '${DEMO.roles.userAdministrator}'`)}`, 'admin');
     expect(instances.body.value).toEqual([]);
   });
 });

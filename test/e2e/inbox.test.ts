@@ -1,45 +1,24 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { CONTENT_SECURITY_POLICY } from '../../src/web/serve-web.js';
-import { browserWindows, expectNoSeriousAxeViolations, inboxViews, launchChromium, nameOf } from '../support/browser.js';
+import { expectNoSeriousAxeViolations, nameOf, useInboxInChromium } from '../support/browser.js';
 import { DEMO } from '../support/demo.js';
-import { Api, activationBody } from '../support/http.js';
-import { type TestServer, startTestServer } from '../support/test-server.js';
+import { activationBody } from '../support/http.js';
 
 const SCREENSHOTS = process.env.SIGNOFF_SCREENSHOTS === '1' ? join(process.cwd(), 'docs', 'screenshots') : null;
 const ROLE_REQUESTS = '/beta/roleManagement/directory/roleAssignmentScheduleRequests';
 
-let browser: Browser;
-let server: TestServer;
-let api: Api;
-const { contexts, pageErrors, openPage } = browserWindows(() => browser);
-const { show, signInAs, inboxCard, decideInUi, raceBobInTwoWindows } = inboxViews(() => server.url);
+// A fresh tenant per scenario: one alice request per role may be open at a time.
+const { signoff, pageErrors, openPage, show, signInAs, inboxCard, decideInUi, raceBobInTwoWindows } = useInboxInChromium();
 
-beforeAll(async () => {
-  browser = await launchChromium();
+beforeAll(() => {
   if (SCREENSHOTS) mkdirSync(SCREENSHOTS, { recursive: true });
 });
 
-afterAll(async () => {
-  await browser?.close();
-});
-
-// A fresh tenant per scenario: one alice request per role may be open at a time.
-beforeEach(async () => {
-  server = await startTestServer();
-  api = new Api(server.url);
-});
-
-afterEach(async () => {
-  for (const context of contexts.splice(0)) await context.close();
-  await server.destroy();
-  expect(pageErrors.splice(0)).toEqual([]);
-});
-
 async function requestViaApi(roleDefinitionId: string): Promise<string> {
-  const res = await api.post(ROLE_REQUESTS, activationBody(roleDefinitionId, DEMO.users.alice), 'alice');
+  const res = await signoff.api.post(ROLE_REQUESTS, activationBody(roleDefinitionId, DEMO.users.alice), 'alice');
   expect(res.status).toBe(201);
   return res.body.id;
 }
@@ -57,7 +36,7 @@ async function screenshot(page: Page, name: string): Promise<void> {
 
 describe('the web inbox, in Chromium', () => {
   it('serves its files with their content types, a strict CSP and revalidation by ETag', async () => {
-    const page = await fetch(`${server.url}/`);
+    const page = await fetch(`${signoff.server.url}/`);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
     expect(page.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
@@ -67,23 +46,23 @@ describe('the web inbox, in Chromium', () => {
     const html = await page.text();
     expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
 
-    const script = await fetch(`${server.url}/web/app.js`);
+    const script = await fetch(`${signoff.server.url}/web/app.js`);
     expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
-    const again = await fetch(`${server.url}/web/app.js`, { headers: { 'if-none-match': script.headers.get('etag')! } });
+    const again = await fetch(`${signoff.server.url}/web/app.js`, { headers: { 'if-none-match': script.headers.get('etag')! } });
     expect(again.status).toBe(304);
     expect(await again.text()).toBe('');
-    expect((await fetch(`${server.url}/web/style.css`)).headers.get('content-type')).toBe('text/css; charset=utf-8');
-    expect((await fetch(`${server.url}/web/missing.js`)).status).toBe(404);
+    expect((await fetch(`${signoff.server.url}/web/style.css`)).headers.get('content-type')).toBe('text/css; charset=utf-8');
+    expect((await fetch(`${signoff.server.url}/web/missing.js`)).status).toBe(404);
   });
 
   it('alice requests User Administrator, bob approves in his inbox, alice sees it granted', async () => {
     const alice = await openPage({ axe: true });
-    await alice.goto(server.url);
+    await alice.goto(signoff.server.url);
     await screenshot(alice, 'sign-in');
     await expectNoSeriousAxeViolations(alice);
     await signInAs(alice, 'alice');
 
-    await alice.goto(`${server.url}/#/requests`);
+    await alice.goto(`${signoff.server.url}/#/requests`);
     const form = alice.locator('form.request-form');
     await form.getByLabel('What you need').selectOption({ label: 'User Administrator' });
     await form.getByLabel(/Duration/).selectOption({ label: '2 hours' });
@@ -118,11 +97,11 @@ describe('the web inbox, in Chromium', () => {
     await bob.getByText('Nothing waits for your decision.').waitFor();
 
     expect(await myRequestStatus(alice, 'User Administrator')).toBe('Granted · Provisioned');
-    const requests = await api.get(`${ROLE_REQUESTS}/filterByCurrentUser(on='principal')`, 'alice');
+    const requests = await signoff.api.get(`${ROLE_REQUESTS}/filterByCurrentUser(on='principal')`, 'alice');
     expect(requests.body.value[0]).toMatchObject({ status: 'Provisioned', justification: 'Reset a locked-out account' });
 
     // Decided history, filtered.
-    await bob.goto(`${server.url}/#/history`);
+    await bob.goto(`${signoff.server.url}/#/history`);
     const decided = bob.getByRole('article').filter({ hasText: 'User Administrator' });
     await decided.waitFor();
     expect(await decided.textContent()).toContain('You approved');
@@ -155,7 +134,7 @@ describe('the web inbox, in Chromium', () => {
     await decideInUi(carol, 'Security Administrator', 'Approve', 'Second pair of eyes');
     expect(await myRequestStatus(alice, 'Security Administrator')).toBe('Granted · Provisioned');
 
-    await carol.goto(`${server.url}/#/history?result=Approved`);
+    await carol.goto(`${signoff.server.url}/#/history?result=Approved`);
     const decided = carol.getByRole('article').filter({ hasText: 'Security Administrator' });
     await decided.waitFor();
     expect(await decided.textContent()).toMatch(/approved by Bob Approver.*approved by Carol Approver/);
@@ -165,7 +144,7 @@ describe('the web inbox, in Chromium', () => {
   it('bob denies by keyboard alone; alice sees Denied and can no longer cancel', async () => {
     await requestViaApi(DEMO.roles.userAdministrator);
     const bob = await openPage();
-    await bob.goto(server.url);
+    await bob.goto(signoff.server.url);
     await tabTo(bob, (el) => el.textContent?.includes('bob@contoso.com') ?? false);
     await bob.keyboard.press('Enter');
     await bob.getByRole('heading', { name: 'Waiting for your decision' }).waitFor();
@@ -287,7 +266,7 @@ describe('the web inbox, in Chromium', () => {
     await screenshot(bob, 'phone-inbox');
 
     // The time left follows Signoff's clock, which the dev clock moves ahead of the browser's.
-    expect((await api.post('/dev/clock', { advance: 'PT20H' })).status).toBe(200);
+    expect((await signoff.api.post('/dev/clock', { advance: 'PT20H' })).status).toBe(200);
     const card = await inboxCard(bob, 'Security Administrator');
     await expect.poll(() => card.textContent()).toMatch(/expires in 3 hours 5\d minutes|expires in 4 hours/);
   });
@@ -312,7 +291,7 @@ describe('the web inbox, in Chromium', () => {
 
   it('an unknown user is refused at sign-in with the server\'s message', async () => {
     const page = await openPage();
-    await page.goto(server.url);
+    await page.goto(signoff.server.url);
     await page.getByLabel(/Another user/).fill('nobody@contoso.com');
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     expect(await page.getByRole('alert').textContent()).toContain("No user 'nobody@contoso.com'");

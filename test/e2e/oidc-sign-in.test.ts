@@ -4,9 +4,10 @@ import { ALL_DEV_SCOPES } from '../../src/auth/dev-issuer.js';
 import { contentSecurityPolicy } from '../../src/web/serve-web.js';
 import { browserWindows, inboxViews, launchChromium, nameOf } from '../support/browser.js';
 import { DEMO } from '../support/demo.js';
-import { Api, activationBody } from '../support/http.js';
+import { activationBody } from '../support/http.js';
 import { OidcProvider } from '../support/oidc-provider.js';
-import { type TestServer, startTestServer } from '../support/test-server.js';
+import { useTestServer } from '../support/server-fixture.js';
+import { startTestServer } from '../support/test-server.js';
 
 const AUDIENCE = 'api://signoff-e2e';
 const CLIENT_ID = 'signoff-inbox';
@@ -15,31 +16,34 @@ const ROLE_REQUESTS = '/beta/roleManagement/directory/roleAssignmentScheduleRequ
 
 let browser: Browser;
 let provider: OidcProvider;
-let server: TestServer;
-let api: Api;
 const { contexts, pageErrors, openPage } = browserWindows(() => browser);
-const { inboxCard } = inboxViews(() => server.url);
 /** Every request the pages made to Signoff's dev endpoints: none may happen in this mode. */
 const devCalls: string[] = [];
 
 beforeAll(async () => {
   provider = await OidcProvider.start();
   provider.client = { clientId: CLIENT_ID, audience: AUDIENCE, key: await provider.addKey('key-1') };
-  server = await startTestServer({
-    env: { SIGNOFF_OIDC_ISSUER: provider.issuer, SIGNOFF_OIDC_AUDIENCE: AUDIENCE, SIGNOFF_OIDC_CLIENT_ID: CLIENT_ID, SIGNOFF_OIDC_SCOPES: `openid profile ${AUDIENCE}/.default` },
-  });
-  api = new Api(server.url);
+});
+
+afterAll(async () => {
+  await provider?.close();
+});
+
+const signoff = useTestServer(() => ({
+  env: { SIGNOFF_OIDC_ISSUER: provider.issuer, SIGNOFF_OIDC_AUDIENCE: AUDIENCE, SIGNOFF_OIDC_CLIENT_ID: CLIENT_ID, SIGNOFF_OIDC_SCOPES: `openid profile ${AUDIENCE}/.default` },
+}));
+const { inboxCard } = inboxViews(() => signoff.server.url);
+
+beforeAll(async () => {
   browser = await launchChromium();
   // Alice asks for a role bob approves, with a token from the same issuer.
-  const aliceToken = await provider.token(provider.client.key, AUDIENCE, { oid: DEMO.users.alice, scp: SCOPES });
-  const created = await api.call('POST', ROLE_REQUESTS, { token: aliceToken, body: activationBody(DEMO.roles.userAdministrator, DEMO.users.alice) });
+  const aliceToken = await provider.token(provider.client!.key, AUDIENCE, { oid: DEMO.users.alice, scp: SCOPES });
+  const created = await signoff.api.call('POST', ROLE_REQUESTS, { token: aliceToken, body: activationBody(DEMO.roles.userAdministrator, DEMO.users.alice) });
   expect(created.status, created.text).toBe(201);
 });
 
 afterAll(async () => {
   await browser?.close();
-  await server?.destroy();
-  await provider?.close();
 });
 
 afterEach(async () => {
@@ -53,7 +57,7 @@ async function signInPage(): Promise<Page> {
   page.on('request', (request) => {
     if (new URL(request.url()).pathname.startsWith('/dev/token')) devCalls.push(request.url());
   });
-  await page.goto(server.url);
+  await page.goto(signoff.server.url);
   return page;
 }
 
@@ -61,15 +65,15 @@ const signInButton = (page: Page) => page.getByRole('button', { name: `Sign in w
 
 describe('the web inbox with an external OpenID issuer, in Chromium', () => {
   it('tells the page and the CLI where to sign in, lets the page call only that token endpoint, and has no dev sign-in', async () => {
-    const config = await api.call('GET', '/web/config.json');
+    const config = await signoff.api.call('GET', '/web/config.json');
     expect(config.body).toEqual({
       mode: 'oidc', issuer: provider.issuer, clientId: CLIENT_ID, scopes: `openid profile ${AUDIENCE}/.default`,
       authorizationEndpoint: `${provider.issuer}/authorize`, tokenEndpoint: `${provider.issuer}/token`, deviceAuthorizationEndpoint: `${provider.issuer}/device`,
     });
-    const page = await fetch(`${server.url}/`);
+    const page = await fetch(`${signoff.server.url}/`);
     expect(page.headers.get('content-security-policy')).toBe(contentSecurityPolicy([provider.issuer]));
     expect(page.headers.get('content-security-policy')).toContain(`connect-src 'self' ${provider.issuer};`);
-    expect((await api.call('POST', '/dev/token', { body: { username: 'bob@contoso.com' } })).status).toBe(404);
+    expect((await signoff.api.call('POST', '/dev/token', { body: { username: 'bob@contoso.com' } })).status).toBe(404);
   });
 
   it('signs bob in through the issuer with PKCE and lands him in his inbox with his pending item', async () => {
@@ -101,7 +105,7 @@ describe('the web inbox with an external OpenID issuer, in Chromium', () => {
 
   it('ignores an answer to a sign-in this tab did not start (state mismatch)', async () => {
     const page = await signInPage();
-    await page.goto(`${server.url}/?code=stolen-code&state=forged`);
+    await page.goto(`${signoff.server.url}/?code=stolen-code&state=forged`);
     await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/state mismatch/);
     expect(new URL(page.url()).search).toBe('');
     expect(await page.getByText('Signed in as').count()).toBe(0);

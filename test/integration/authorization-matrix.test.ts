@@ -1,5 +1,5 @@
 import { decodeJwt } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadOrCreateSigningKey } from '../../src/auth/dev-issuer.js';
 import { ARM_PERMISSIONS, GRAPH_PERMISSIONS, type Permission, SIGNOFF_API_PERMISSIONS, routeKey } from '../../src/auth/permissions.js';
 import type { ApiErrorCode } from '../../src/http/api-error.js';
@@ -7,9 +7,10 @@ import { ARM_ERRORS } from '../../src/http/arm/arm-errors.js';
 import { ARM_OPERATIONS } from '../../src/http/arm/arm-operations.js';
 import { GRAPH_ERRORS } from '../../src/http/graph/graph-errors.js';
 import { DEMO } from '../support/demo.js';
-import { Api, type ApiResponse, activationBody } from '../support/http.js';
+import { type ApiResponse, activationBody } from '../support/http.js';
 import { registeredRoutes } from '../support/routes.js';
-import { type TestServer, startTestServer, testStores } from '../support/test-server.js';
+import { useTestServer } from '../support/server-fixture.js';
+import { type TestServer, testStores } from '../support/test-server.js';
 import { newKey, nowSeconds, signToken, tamperedToken, unsignedToken } from '../support/tokens.js';
 
 type Dialect = 'graph' | 'arm';
@@ -79,18 +80,15 @@ async function storeFingerprint(server: TestServer): Promise<Record<string, numb
 }
 
 describe.each(testStores())('authorization matrix (%s store)', (store) => {
-  let server: TestServer;
-  let api: Api;
+  const signoff = useTestServer({ store });
   let routes: MatrixRoute[];
   const tokens: Record<string, string> = {};
 
   beforeAll(async () => {
-    server = await startTestServer({ store });
-    api = new Api(server.url);
-    routes = matrixRoutes(server);
+    routes = matrixRoutes(signoff.server);
     // Variants of a real dev token, signed with the dev issuer's own key unless the point is otherwise.
-    const key = await loadOrCreateSigningKey(server.running.services.store);
-    const base = decodeJwt(await api.token('admin'));
+    const key = await loadOrCreateSigningKey(signoff.server.running.services.store);
+    const base = decodeJwt(await signoff.api.token('admin'));
     const now = nowSeconds();
     const signed = (changes: object) => signToken(key, { ...base, ...changes });
     const applicationClaims = { ...base, oid: APP_ID, sub: APP_ID, azp: APP_ID, idtyp: 'app', scp: undefined, upn: undefined, preferred_username: undefined, name: undefined };
@@ -100,20 +98,19 @@ describe.each(testStores())('authorization matrix (%s store)', (store) => {
       'other issuer': await signed({ iss: 'https://issuer.example.net' }),
       'other audience': await signed({ aud: 'api://another-service' }),
       'alg none': unsignedToken(base),
-      'tampered signature': tamperedToken(await api.token('dave'), { oid: DEMO.users.admin, sub: DEMO.users.admin }),
+      'tampered signature': tamperedToken(await signoff.api.token('dave'), { oid: DEMO.users.admin, sub: DEMO.users.admin }),
       'unknown kid': await signToken(await newKey('not-published'), base),
       'missing scope': await signed({ scp: 'openid profile' }),
       'app without the role': await signToken(key, { ...applicationClaims, roles: ['Sites.Read.All'] }),
       'app with the roles': await signToken(key, { ...applicationClaims, roles: allApplicationRoles }),
     });
   });
-  afterAll(async () => server?.destroy());
 
   it('has a permission for every route the server registered, and no entry for a route that does not exist', () => {
     const graphAndSignoff = routes.filter((r) => r.dialect === 'graph');
     expect(graphAndSignoff.length).toBeGreaterThan(80);
     expect(graphAndSignoff.filter((r) => !r.permission).map((r) => r.name)).toEqual([]);
-    const served = new Set(registeredRoutes(server.running.app).flatMap((r) => {
+    const served = new Set(registeredRoutes(signoff.server.running.app).flatMap((r) => {
       const found = tableFor(r.url);
       return found ? [`${found.table === GRAPH_PERMISSIONS ? 'graph' : 'signoff'} ${routeKey(r.method, found.path)}`] : [];
     }));
@@ -127,33 +124,33 @@ describe.each(testStores())('authorization matrix (%s store)', (store) => {
 
   it('refuses every route without a valid token (401), or without a permission that opens it (403), and writes nothing', async () => {
     const invalid = ['expired', 'other issuer', 'other audience', 'alg none', 'tampered signature', 'unknown kid'];
-    const before = await storeFingerprint(server);
+    const before = await storeFingerprint(signoff.server);
     for (const [i, route] of routes.entries()) {
       // Each route meets "no token" and one forged token; across the routes of each dialect every forgery is met.
       const forged = invalid[i % invalid.length]!;
-      expectRefusal(route, await api.call(route.method, route.path, { token: null }), 'UNAUTHENTICATED', 'no token');
-      expectRefusal(route, await api.call(route.method, route.path, { token: tokens[forged] }), 'UNAUTHENTICATED', forged);
-      expectRefusal(route, await api.call(route.method, route.path, { token: tokens['missing scope'] }), 'MISSING_PERMISSION', 'missing scope');
-      expectRefusal(route, await api.call(route.method, route.path, { token: tokens['app without the role'] }), 'MISSING_PERMISSION', 'app without the role');
+      expectRefusal(route, await signoff.api.call(route.method, route.path, { token: null }), 'UNAUTHENTICATED', 'no token');
+      expectRefusal(route, await signoff.api.call(route.method, route.path, { token: tokens[forged] }), 'UNAUTHENTICATED', forged);
+      expectRefusal(route, await signoff.api.call(route.method, route.path, { token: tokens['missing scope'] }), 'MISSING_PERMISSION', 'missing scope');
+      expectRefusal(route, await signoff.api.call(route.method, route.path, { token: tokens['app without the role'] }), 'MISSING_PERMISSION', 'app without the role');
     }
-    expect(await storeFingerprint(server)).toEqual(before);
+    expect(await storeFingerprint(signoff.server)).toEqual(before);
   });
 
   it('admits an administrator on every route, and an application wherever Microsoft offers an application permission', async () => {
     for (const route of routes) {
-      expectAdmitted(route, await api.call(route.method, route.path, { as: 'admin' }), 'admin');
-      const asApp = await api.call(route.method, route.path, { token: tokens['app with the roles'] });
+      expectAdmitted(route, await signoff.api.call(route.method, route.path, { as: 'admin' }), 'admin');
+      const asApp = await signoff.api.call(route.method, route.path, { token: tokens['app with the roles'] });
       if (route.permission?.application === null) expectRefusal(route, asApp, 'MISSING_PERMISSION', 'app where not supported');
       else expectAdmitted(route, asApp, 'app with the roles');
     }
   });
 
   it('names what is missing in the refusal', async () => {
-    const res = await api.call('GET', '/v1.0/users', { token: tokens['missing scope'] });
+    const res = await signoff.api.call('GET', '/v1.0/users', { token: tokens['missing scope'] });
     expect(res.body.error.message).toContain('User.Read.All');
-    const arm = await api.call('GET', `${DEMO.azure.subscriptionScope}/providers/Microsoft.Authorization/roleAssignmentApprovals?api-version=2021-01-01-preview`, { token: tokens['missing scope'] });
+    const arm = await signoff.api.call('GET', `${DEMO.azure.subscriptionScope}/providers/Microsoft.Authorization/roleAssignmentApprovals?api-version=2021-01-01-preview`, { token: tokens['missing scope'] });
     expect(arm.body.error.message).toContain('user_impersonation');
-    const decide = await api.call('PATCH', `/beta/roleManagement/directory/roleAssignmentApprovals/${PLACEHOLDER}/steps/${PLACEHOLDER}`, { token: tokens['app with the roles'], body: {} });
+    const decide = await signoff.api.call('PATCH', `/beta/roleManagement/directory/roleAssignmentApprovals/${PLACEHOLDER}/steps/${PLACEHOLDER}`, { token: tokens['app with the roles'], body: {} });
     expect(decide.body.error.message).toMatch(/does not support application permissions/);
   });
 
@@ -161,10 +158,10 @@ describe.each(testStores())('authorization matrix (%s store)', (store) => {
   const IDENTITIES: Record<Exclude<Identity, 'app'>, string> = { requestor: 'alice', 'non-approver': 'dave', admin: 'admin', approver: 'bob' };
 
   it('decides who may read and decide a pending approval and change the directory, and nothing else changes on a refusal', async () => {
-    const created = await api.post('/beta/roleManagement/directory/roleAssignmentScheduleRequests', activationBody(DEMO.roles.userAdministrator, DEMO.users.alice), 'alice');
+    const created = await signoff.api.post('/beta/roleManagement/directory/roleAssignmentScheduleRequests', activationBody(DEMO.roles.userAdministrator, DEMO.users.alice), 'alice');
     expect(created.status, created.text).toBe(201);
     const approval = `/beta/roleManagement/directory/roleAssignmentApprovals/${created.body.id}`;
-    const [step] = (await api.get(`${approval}/steps`, 'bob')).body.value;
+    const [step] = (await signoff.api.get(`${approval}/steps`, 'bob')).body.value;
     const newUser = (who: string) => ({ accountEnabled: true, displayName: `Made by ${who}`, mailNickname: who.replace(/\W/g, ''), userPrincipalName: `made-by-${who.replace(/\W/g, '')}@contoso.com`, passwordProfile: { password: 'unused' } });
 
     // One row per operation, one column per identity; columns run left to right, so the approver decides last.
@@ -179,13 +176,13 @@ describe.each(testStores())('authorization matrix (%s store)', (store) => {
     ];
     for (const row of rows) {
       for (const [who, status] of Object.entries(row.expect) as Array<[Identity, number]>) {
-        const before = status >= 400 ? await storeFingerprint(server) : null;
+        const before = status >= 400 ? await storeFingerprint(signoff.server) : null;
         const auth = who === 'app' ? { token: tokens['app with the roles'] } : { as: IDENTITIES[who] };
-        const res = await api.call(row.method, row.path, { ...auth, ...(row.body ? { body: row.body(who) } : {}) });
+        const res = await signoff.api.call(row.method, row.path, { ...auth, ...(row.body ? { body: row.body(who) } : {}) });
         expect({ row: `${row.method} ${row.path}`, who, status: res.status }, res.text).toEqual({ row: `${row.method} ${row.path}`, who, status });
-        if (before) expect(await storeFingerprint(server)).toEqual(before);
+        if (before) expect(await storeFingerprint(signoff.server)).toEqual(before);
       }
     }
-    expect((await api.get(approval, 'alice')).body.steps[0].reviewResult).toBe('Approved');
+    expect((await signoff.api.get(approval, 'alice')).body.steps[0].reviewResult).toBe('Approved');
   });
 });

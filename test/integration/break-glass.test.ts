@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { GRAPH_ERRORS } from '../../src/http/graph/graph-errors.js';
 import { DEMO } from '../support/demo.js';
 import { expectGraphError } from '../support/graph-errors.js';
-import { Api } from '../support/http.js';
-import { type TestServer, startTestServer, testStores } from '../support/test-server.js';
+import { useTestServer } from '../support/server-fixture.js';
+import { testStores } from '../support/test-server.js';
 
 const ACTIVATIONS = '/signoff/v1/breakGlass/activations';
 const ROLES = '/beta/roleManagement/directory';
@@ -16,44 +16,40 @@ const POLICIES = {
 const { alice, carol } = DEMO.users;
 
 describe.each(testStores())('break-glass activation (%s store)', (store) => {
-  let server: TestServer;
-  let api: Api;
+  const signoff = useTestServer({ store });
 
   beforeAll(async () => {
-    server = await startTestServer({ store });
-    api = new Api(server.url);
     const settings = (maximumDurationMinutes: number, reviewWithinMinutes: number) => ({
       enabled: true, maximumDurationMinutes, reviewers: [{ type: 'singleUser', userId: carol }], reviewWithinMinutes,
     });
     for (const [policy, body] of [[POLICIES.userAdministrator, settings(60, 120)], [POLICIES.securityAdministrator, settings(60, 120)], [POLICIES.prodOps, settings(180, 30)]] as const) {
-      const res = await api.call('PUT', `/signoff/v1/breakGlass/policies/${policy}`, { as: 'admin', body });
+      const res = await signoff.api.call('PUT', `/signoff/v1/breakGlass/policies/${policy}`, { as: 'admin', body });
       expect(res.status, res.text).toBe(200);
     }
   });
-  afterAll(async () => server?.destroy());
 
   const activate = (resourceId: string, extra: Record<string, unknown> = {}, as = 'alice') =>
-    api.post(ACTIVATIONS, { family: 'directoryRole', resourceId, justification: 'Production is down', duration: 'PT1H', ...extra }, as);
+    signoff.api.post(ACTIVATIONS, { family: 'directoryRole', resourceId, justification: 'Production is down', duration: 'PT1H', ...extra }, as);
   const roleInstances = async (roleId: string) => {
-    const res = await api.get(`${ROLES}/roleAssignmentScheduleInstances?$filter=${encodeURIComponent(`principalId eq '${alice}' and roleDefinitionId eq '${roleId}'`)}`, 'admin');
+    const res = await signoff.api.get(`${ROLES}/roleAssignmentScheduleInstances?$filter=${encodeURIComponent(`principalId eq '${alice}' and roleDefinitionId eq '${roleId}'`)}`, 'admin');
     return res.body.value as any[];
   };
   const auditActions = async (requestId: string) => {
-    const res = await api.get(`/signoff/v1/audit?requestId=${requestId}`, 'admin');
+    const res = await signoff.api.get(`/signoff/v1/audit?requestId=${requestId}`, 'admin');
     expect(res.status, res.text).toBe(200);
     return res.body.value.map((e: any) => e.action) as string[];
   };
   async function decide(approvals: string, id: string, reviewResult: 'Approve' | 'Deny') {
-    const steps = await api.get(`${approvals}/${id}/steps`, 'carol');
+    const steps = await signoff.api.get(`${approvals}/${id}/steps`, 'carol');
     expect(steps.status, steps.text).toBe(200);
-    const res = await api.patch(`${approvals}/${id}/steps/${steps.body.value[0].id}`, { reviewResult, justification: 'Reviewed the incident' }, 'carol');
+    const res = await signoff.api.patch(`${approvals}/${id}/steps/${steps.body.value[0].id}`, { reviewResult, justification: 'Reviewed the incident' }, 'carol');
     expect(res.status, res.text).toBe(204);
   }
 
   it('keeps settings to administrators and refuses what the policy or eligibility do not allow', async () => {
-    const put = await api.call('PUT', `/signoff/v1/breakGlass/policies/${POLICIES.prodOps}`, { as: 'alice', body: { enabled: false, maximumDurationMinutes: 60, reviewers: [], reviewWithinMinutes: 60 } });
+    const put = await signoff.api.call('PUT', `/signoff/v1/breakGlass/policies/${POLICIES.prodOps}`, { as: 'alice', body: { enabled: false, maximumDurationMinutes: 60, reviewers: [], reviewWithinMinutes: 60 } });
     expectGraphError(put, 'ACCESS_DENIED');
-    const contributor = await api.post(ACTIVATIONS, { family: 'azureRole', resourceId: DEMO.azure.contributor, scope: DEMO.azure.subscriptionScope, justification: 'x' }, 'alice');
+    const contributor = await signoff.api.post(ACTIVATIONS, { family: 'azureRole', resourceId: DEMO.azure.contributor, scope: DEMO.azure.subscriptionScope, justification: 'x' }, 'alice');
     expectGraphError(contributor, 'POLICY_VALIDATION_FAILED');
     expect(contributor.body.error.message).toContain('BreakGlassRule');
     const tooLong = await activate(DEMO.roles.userAdministrator, { duration: 'PT2H', justification: ' ' });
@@ -71,20 +67,20 @@ describe.each(testStores())('break-glass activation (%s store)', (store) => {
     expect(await roleInstances(DEMO.roles.userAdministrator)).toHaveLength(1);
 
     // The review waits in the reviewer's inbox like any approval.
-    const inbox = await api.get(`${ROLES}/roleAssignmentScheduleRequests/filterByCurrentUser(on='approver')`, 'carol');
+    const inbox = await signoff.api.get(`${ROLES}/roleAssignmentScheduleRequests/filterByCurrentUser(on='approver')`, 'carol');
     expect(inbox.body.value.map((r: any) => r.id)).toContain(res.body.id);
-    const self = await api.get(`${ROLES}/roleAssignmentApprovals/${res.body.id}/steps`, 'alice');
-    const own = await api.patch(`${ROLES}/roleAssignmentApprovals/${res.body.id}/steps/${self.body.value[0].id}`, { reviewResult: 'Approve', justification: 'me' }, 'alice');
+    const self = await signoff.api.get(`${ROLES}/roleAssignmentApprovals/${res.body.id}/steps`, 'alice');
+    const own = await signoff.api.patch(`${ROLES}/roleAssignmentApprovals/${res.body.id}/steps/${self.body.value[0].id}`, { reviewResult: 'Approve', justification: 'me' }, 'alice');
     expect(own.status).toBe(GRAPH_ERRORS.SELF_APPROVAL.status);
 
     await decide(`${ROLES}/roleAssignmentApprovals`, res.body.id, 'Approve');
-    const after = await api.get(`${ACTIVATIONS}/${res.body.id}`, 'alice');
+    const after = await signoff.api.get(`${ACTIVATIONS}/${res.body.id}`, 'alice');
     expect(after.body).toMatchObject({ status: 'Provisioned', review: { status: 'Approved', reviewedBy: carol } });
     expect(await roleInstances(DEMO.roles.userAdministrator)).toHaveLength(1);
     expect(await auditActions(res.body.id)).toEqual(expect.arrayContaining(['request.created', 'breakGlass.activated', 'assignment.started', 'stage.decided', 'breakGlass.reviewApproved']));
-    const list = await api.get(ACTIVATIONS, 'admin');
+    const list = await signoff.api.get(ACTIVATIONS, 'admin');
     expect(list.body.value.map((a: any) => a.id)).toContain(res.body.id);
-    expectGraphError(await api.get(`${ACTIVATIONS}/${res.body.id}`, 'dave'), 'ACCESS_DENIED');
+    expectGraphError(await signoff.api.get(`${ACTIVATIONS}/${res.body.id}`, 'dave'), 'ACCESS_DENIED');
   });
 
   it('revokes the access and records an incident when the reviewer denies', async () => {
@@ -92,24 +88,24 @@ describe.each(testStores())('break-glass activation (%s store)', (store) => {
     expect(res.status, res.text).toBe(201);
     expect(await roleInstances(DEMO.roles.securityAdministrator)).toHaveLength(1);
     await decide(`${ROLES}/roleAssignmentApprovals`, res.body.id, 'Deny');
-    const after = await api.get(`${ACTIVATIONS}/${res.body.id}`, 'alice');
+    const after = await signoff.api.get(`${ACTIVATIONS}/${res.body.id}`, 'alice');
     expect(after.body).toMatchObject({ status: 'Revoked', review: { status: 'Denied' } });
     expect(await roleInstances(DEMO.roles.securityAdministrator)).toHaveLength(0);
     expect(await auditActions(res.body.id)).toEqual(expect.arrayContaining(['assignment.ended', 'breakGlass.incident']));
   });
 
   it('revokes the access when the review deadline passes unanswered', async () => {
-    const res = await api.post(ACTIVATIONS, { family: 'group', resourceId: DEMO.groups.prodOps, justification: 'Pager went off', duration: 'PT2H' }, 'alice');
+    const res = await signoff.api.post(ACTIVATIONS, { family: 'group', resourceId: DEMO.groups.prodOps, justification: 'Pager went off', duration: 'PT2H' }, 'alice');
     expect(res.status, res.text).toBe(201);
     const filter = encodeURIComponent(`principalId eq '${alice}' and groupId eq '${DEMO.groups.prodOps}'`);
-    expect((await api.get(`${GROUPS}/assignmentScheduleInstances?$filter=${filter}`, 'admin')).body.value).toHaveLength(1);
-    const moved = await api.post('/dev/clock', { advance: 'PT29M' });
+    expect((await signoff.api.get(`${GROUPS}/assignmentScheduleInstances?$filter=${filter}`, 'admin')).body.value).toHaveLength(1);
+    const moved = await signoff.api.post('/dev/clock', { advance: 'PT29M' });
     expect(moved.status, moved.text).toBe(200);
-    expect((await api.get(`${ACTIVATIONS}/${res.body.id}`, 'alice')).body.status).toBe('Provisioned');
-    await api.post('/dev/clock', { advance: 'PT2M' });
-    const after = await api.get(`${ACTIVATIONS}/${res.body.id}`, 'alice');
+    expect((await signoff.api.get(`${ACTIVATIONS}/${res.body.id}`, 'alice')).body.status).toBe('Provisioned');
+    await signoff.api.post('/dev/clock', { advance: 'PT2M' });
+    const after = await signoff.api.get(`${ACTIVATIONS}/${res.body.id}`, 'alice');
     expect(after.body).toMatchObject({ status: 'Revoked', review: { status: 'Expired' } });
-    expect((await api.get(`${GROUPS}/assignmentScheduleInstances?$filter=${filter}`, 'admin')).body.value).toHaveLength(0);
+    expect((await signoff.api.get(`${GROUPS}/assignmentScheduleInstances?$filter=${filter}`, 'admin')).body.value).toHaveLength(0);
     const actions = await auditActions(res.body.id);
     expect(actions).toEqual(expect.arrayContaining(['approval.expired', 'assignment.ended', 'breakGlass.incident']));
   });

@@ -17,6 +17,7 @@ import { DEMO } from '../support/demo.js';
 import { graphClientFor } from '../support/graph-client.js';
 import { expectGraphError } from '../support/graph-errors.js';
 import { Api, activationBody } from '../support/http.js';
+import { useTestServer } from '../support/server-fixture.js';
 import { type TestServer, startTestServer, testStores } from '../support/test-server.js';
 
 const REQUESTS = '/beta/roleManagement/directory/roleAssignmentScheduleRequests';
@@ -153,13 +154,7 @@ describe('tenant files', () => {
 });
 
 describe.each(testStores())('emulator state: reset, snapshot, restore (%s store)', (store) => {
-  let server: TestServer;
-  let api: Api;
-  beforeAll(async () => {
-    server = await startTestServer({ store });
-    api = new Api(server.url);
-  });
-  afterAll(async () => server?.destroy());
+  const signoff = useTestServer({ store });
 
   /** The same reads every time, as text with only the per-response request ids blanked. */
   async function answers(): Promise<string[]> {
@@ -173,7 +168,7 @@ describe.each(testStores())('emulator state: reset, snapshot, restore (%s store)
     ];
     const texts: string[] = [];
     for (const [path, as] of reads) {
-      const res = await api.get(path, as);
+      const res = await signoff.api.get(path, as);
       expect(res.status, `${path}: ${res.text}`).toBe(200);
       texts.push(res.text.replaceAll(res.headers.get('request-id')!, '<request-id>'));
     }
@@ -181,50 +176,50 @@ describe.each(testStores())('emulator state: reset, snapshot, restore (%s store)
   }
 
   async function approveAs(approvalId: string, as: string) {
-    const steps = (await api.get(`${APPROVALS}/${approvalId}/steps`, as)).body.value;
+    const steps = (await signoff.api.get(`${APPROVALS}/${approvalId}/steps`, as)).body.value;
     const current = steps.find((s: any) => s.assignedToMe && s.reviewResult === 'NotReviewed');
-    const res = await api.patch(`${APPROVALS}/${approvalId}/steps/${current.id}`, { reviewResult: 'Approve', justification: 'ok' }, as);
+    const res = await signoff.api.patch(`${APPROVALS}/${approvalId}/steps/${current.id}`, { reviewResult: 'Approve', justification: 'ok' }, as);
     expect(res.status, res.text).toBe(204);
   }
 
   it('brings back byte-identical answers, the clock included, and keeps tokens valid', async () => {
     const seeded = await answers();
-    const first = await api.call('POST', '/dev/snapshot');
+    const first = await signoff.api.call('POST', '/dev/snapshot');
     expect(first.status).toBe(201);
 
-    const granted = await api.post(REQUESTS, activationBody(DEMO.roles.userAdministrator, alice), 'alice');
+    const granted = await signoff.api.post(REQUESTS, activationBody(DEMO.roles.userAdministrator, alice), 'alice');
     expect(granted.status, granted.text).toBe(201);
     await approveAs(granted.body.id, 'bob');
-    const serial = await api.post(REQUESTS, activationBody(DEMO.roles.securityAdministrator, alice), 'alice');
+    const serial = await signoff.api.post(REQUESTS, activationBody(DEMO.roles.securityAdministrator, alice), 'alice');
     await approveAs(serial.body.id, 'bob');
     const afterWork = await answers();
     expect(afterWork).not.toEqual(seeded);
-    const second = (await api.call('POST', '/dev/snapshot')).body;
+    const second = (await signoff.api.call('POST', '/dev/snapshot')).body;
 
     // More work and a day of emulated time, all of which the restore must undo.
     await approveAs(serial.body.id, 'carol');
-    expect((await api.call('POST', '/dev/clock', { body: { advance: 'P2D' } })).status).toBe(200);
+    expect((await signoff.api.call('POST', '/dev/clock', { body: { advance: 'P2D' } })).status).toBe(200);
     expect(await answers()).not.toEqual(afterWork);
 
-    const restored = await api.call('POST', `/dev/snapshot/${second.id}/restore`);
+    const restored = await signoff.api.call('POST', `/dev/snapshot/${second.id}/restore`);
     expect(restored.status, restored.text).toBe(200);
     expect(await answers()).toEqual(afterWork);
-    expect((await api.get('/dev/clock')).body.offsetMs).toBe(0);
+    expect((await signoff.api.get('/dev/clock')).body.offsetMs).toBe(0);
     // The restored pending approval is still decidable, and new work fits around restored rows.
     await approveAs(serial.body.id, 'carol');
 
-    const reset = await api.call('POST', '/dev/reset');
+    const reset = await signoff.api.call('POST', '/dev/reset');
     expect(reset.status, reset.text).toBe(200);
     expect(await answers()).toEqual(seeded);
-    const again = await api.post(REQUESTS, activationBody(DEMO.roles.userAdministrator, alice), 'alice');
+    const again = await signoff.api.post(REQUESTS, activationBody(DEMO.roles.userAdministrator, alice), 'alice');
     expect(again.status, again.text).toBe(201);
 
-    expect((await api.call('POST', `/dev/snapshot/${first.body.id}/restore`)).status).toBe(200);
+    expect((await signoff.api.call('POST', `/dev/snapshot/${first.body.id}/restore`)).status).toBe(200);
     expect(await answers()).toEqual(seeded);
 
-    const listed = (await api.get('/dev/snapshots')).body.value.map((s: any) => s.id);
+    const listed = (await signoff.api.get('/dev/snapshots')).body.value.map((s: any) => s.id);
     expect(listed).toEqual([second.id, first.body.id]);
-    const unknown = await api.call('POST', '/dev/snapshot/no-such-snapshot/restore');
+    const unknown = await signoff.api.call('POST', '/dev/snapshot/no-such-snapshot/restore');
     expect(unknown.status).toBe(GRAPH_ERRORS.UNKNOWN_ROUTE.status);
     expect(unknown.body.error.code).toBe(GRAPH_ERRORS.UNKNOWN_ROUTE.code);
   });
@@ -320,7 +315,6 @@ describe.each(testStores())('the dev clock (%s store)', (store) => {
 
 describe('with an external issuer', () => {
   let issuer: Server;
-  let server: TestServer;
   beforeAll(async () => {
     const { publicKey } = await generateKeyPair('RS256');
     const jwk = { ...(await exportJWK(publicKey)), kid: 'test', alg: 'RS256', use: 'sig' };
@@ -330,15 +324,14 @@ describe('with an external issuer', () => {
       res.writeHead(body ? 200 : 404, { 'content-type': 'application/json' }).end(JSON.stringify(body ?? {}));
     });
     await new Promise<void>((resolve) => issuer.listen(0, '127.0.0.1', resolve));
-    server = await startTestServer({ env: { SIGNOFF_OIDC_ISSUER: `http://127.0.0.1:${(issuer.address() as AddressInfo).port}` } });
   });
   afterAll(async () => {
-    await server?.destroy();
     await new Promise((resolve) => issuer?.close(resolve));
   });
+  const signoff = useTestServer(() => ({ env: { SIGNOFF_OIDC_ISSUER: `http://127.0.0.1:${(issuer.address() as AddressInfo).port}` } }));
 
   it('has no /dev/* at all', async () => {
-    const api = new Api(server.url);
+    const { api } = signoff;
     const calls: [string, string, unknown?][] = [
       ['POST', '/dev/reset'], ['POST', '/dev/snapshot'], ['GET', '/dev/snapshots'], ['POST', '/dev/snapshot/x/restore'],
       ['POST', '/dev/faults', { match: {}, respond: { status: 503 } }], ['GET', '/dev/faults'], ['DELETE', '/dev/faults'],
@@ -352,48 +345,42 @@ describe('with an external issuer', () => {
 });
 
 describe('faults and the request log', () => {
-  let server: TestServer;
-  let api: Api;
-  beforeAll(async () => {
-    server = await startTestServer({ https: true });
-    api = new Api(server.url);
-  });
-  afterAll(async () => server?.destroy());
+  const signoff = useTestServer({ https: true });
 
   const addFault = async (rule: object) => {
-    const res = await api.call('POST', '/dev/faults', { body: rule });
+    const res = await signoff.api.call('POST', '/dev/faults', { body: rule });
     expect(res.status, res.text).toBe(201);
     return res.body;
   };
-  const clearFaults = async () => expect((await api.call('DELETE', '/dev/faults')).status).toBe(204);
-  const logged = async (query = '') => (await api.get(`/dev/requests${query}`)).body.value as any[];
+  const clearFaults = async () => expect((await signoff.api.call('DELETE', '/dev/faults')).status).toBe(204);
+  const logged = async (query = '') => (await signoff.api.get(`/dev/requests${query}`)).body.value as any[];
 
   it("answers in the matched API's envelope, with Retry-After, and never on /dev or /healthz", async () => {
     const rule = await addFault({ match: {}, respond: { status: 503, retryAfter: 2 } });
-    const graph = await api.get('/v1.0/me', 'alice');
+    const graph = await signoff.api.get('/v1.0/me', 'alice');
     expect(graph.status).toBe(503);
     expect(graph.headers.get('retry-after')).toBe('2');
     expect(graph.headers.get('x-signoff-fault')).toBe(rule.id);
     expect(graph.body.error).toMatchObject({ code: 'serviceNotAvailable', innerError: { 'request-id': graph.headers.get('request-id') } });
-    const arm = await api.get(`${DEMO.azure.subscriptionScope}/providers/Microsoft.Authorization/roleAssignmentApprovals?api-version=2021-01-01-preview`, 'alice');
+    const arm = await signoff.api.get(`${DEMO.azure.subscriptionScope}/providers/Microsoft.Authorization/roleAssignmentApprovals?api-version=2021-01-01-preview`, 'alice');
     expect(arm.status).toBe(503);
     expect(arm.body).toEqual({ error: { code: 'ServiceUnavailable', message: expect.any(String) } });
-    expect((await api.get('/healthz')).status).toBe(200);
-    expect((await api.get('/dev/faults')).status).toBe(200);
+    expect((await signoff.api.get('/healthz')).status).toBe(200);
+    expect((await signoff.api.get('/dev/faults')).status).toBe(200);
     await clearFaults();
-    expect((await api.get('/v1.0/me', 'alice')).status).toBe(200);
+    expect((await signoff.api.get('/v1.0/me', 'alice')).status).toBe(200);
   });
 
   it('fails exactly the next N, adds latency, and repeats the same sequence for the same seed', async () => {
     await addFault({ match: { method: 'GET', path: '/v1.0/me' }, respond: { status: 500, code: 'chaos' }, times: 2 });
     const statuses: number[] = [];
-    for (let i = 0; i < 4; i++) statuses.push((await api.get('/v1.0/me', 'alice')).status);
+    for (let i = 0; i < 4; i++) statuses.push((await signoff.api.get('/v1.0/me', 'alice')).status);
     expect(statuses).toEqual([500, 500, 200, 200]);
     expect((await logged('?status=500&top=1'))[0].responseBody.error.code).toBe('chaos');
     await clearFaults();
 
     await addFault({ match: { path: '/v1.0/users/*' }, respond: { delayMs: 120 } });
-    const slow = await api.get('/v1.0/users/bob@contoso.com', 'alice');
+    const slow = await signoff.api.get('/v1.0/users/bob@contoso.com', 'alice');
     expect(slow.status).toBe(200);
     expect((await logged('?path=/v1.0/users/*&top=1'))[0].latencyMs).toBeGreaterThanOrEqual(120);
     await clearFaults();
@@ -401,7 +388,7 @@ describe('faults and the request log', () => {
     const sequence = async () => {
       await addFault({ match: { method: 'GET', path: '/v1.0/**' }, respond: { status: 429, retryAfter: 0 }, rate: 0.5, seed: 42 });
       const seen: number[] = [];
-      for (let i = 0; i < 24; i++) seen.push((await api.get('/v1.0/me', 'alice')).status);
+      for (let i = 0; i < 24; i++) seen.push((await signoff.api.get('/v1.0/me', 'alice')).status);
       await clearFaults();
       return seen;
     };
@@ -412,12 +399,12 @@ describe('faults and the request log', () => {
   });
 
   it("lets Microsoft's Graph client retry a 429 after Retry-After and succeed once the rule is cleared", async () => {
-    const created = await api.post(REQUESTS, activationBody(DEMO.roles.userAdministrator, alice), 'alice');
+    const created = await signoff.api.post(REQUESTS, activationBody(DEMO.roles.userAdministrator, alice), 'alice');
     expect(created.status, created.text).toBe(201);
-    const [step] = (await api.get(`${APPROVALS}/${created.body.id}/steps`, 'bob')).body.value;
+    const [step] = (await signoff.api.get(`${APPROVALS}/${created.body.id}/steps`, 'bob')).body.value;
     const rule = await addFault({ match: { method: 'PATCH', path: '/beta/**/steps/*' }, respond: { status: 429, retryAfter: 1 }, rate: 1 });
 
-    const client = graphClientFor(server, api, 'bob');
+    const client = graphClientFor(signoff.server, signoff.api, 'bob');
     const patched = client.api(`/roleManagement/directory/roleAssignmentApprovals/${created.body.id}/steps/${step.id}`)
       .patch({ reviewResult: 'Approve', justification: 'Retried through a throttle' });
     // Clear the rule as soon as the first throttled answer is in the log; the client is then asleep.
@@ -430,7 +417,7 @@ describe('faults and the request log', () => {
     await clearFaults();
     await patched;
 
-    const [decided] = (await api.get(`${APPROVALS}/${created.body.id}/steps`, 'bob')).body.value;
+    const [decided] = (await signoff.api.get(`${APPROVALS}/${created.body.id}/steps`, 'bob')).body.value;
     expect(decided.reviewResult).toBe('Approved');
     const patches = await logged('?method=PATCH&path=/steps/');
     expect(patches.map((e) => e.status)).toEqual([204, 429]);
@@ -447,7 +434,7 @@ describe('faults and the request log', () => {
     const rule = await addFault({ match: { path: glob }, respond: { status: 503 } });
     const timed = async (path: string) => {
       const started = performance.now();
-      const res = await api.get(path);
+      const res = await signoff.api.get(path);
       return { res, ms: performance.now() - started };
     };
     const missed = await timed(`/${'a'.repeat(400)}`);
@@ -468,15 +455,15 @@ describe('faults and the request log', () => {
   });
 
   it('filters by path, status and caller, newest first, and never holds a bearer token or a secret', async () => {
-    await api.get('/v1.0/me', 'carol');
+    await signoff.api.get('/v1.0/me', 'carol');
     const byCarol = await logged('?caller=carol@contoso.com');
     expect(byCarol.length).toBeGreaterThan(0);
     expect(byCarol.every((e) => e.caller.userPrincipalName === 'carol@contoso.com')).toBe(true);
-    await api.post('/v1.0/subscriptions', { clientState: 'x', secret: 'whsec_c2VjcmV0LXZhbHVl', notificationUrl: 'https://example.test/hook' }, 'carol');
+    await signoff.api.post('/v1.0/subscriptions', { clientState: 'x', secret: 'whsec_c2VjcmV0LXZhbHVl', notificationUrl: 'https://example.test/hook' }, 'carol');
     // Tokens where no field name gives them away: in a query string and inside free text.
-    const carols = await api.token('carol');
-    await api.get(`/v1.0/me?hint=${carols}`, 'carol');
-    await api.post('/v1.0/subscriptions', { note: `pasted Bearer ${carols} by mistake`, copy: carols }, 'carol');
+    const carols = await signoff.api.token('carol');
+    await signoff.api.get(`/v1.0/me?hint=${carols}`, 'carol');
+    await signoff.api.post('/v1.0/subscriptions', { note: `pasted Bearer ${carols} by mistake`, copy: carols }, 'carol');
     const [posted] = await logged('?path=/v1.0/subscriptions&method=POST&top=2').then((e) => e.reverse());
     expect(posted.requestBody).toMatchObject({ clientState: 'x', secret: '[redacted]' });
     const errors = await logged('?status=4xx');
@@ -487,7 +474,7 @@ describe('faults and the request log', () => {
     expect(all.some((e) => e.path === '/dev/token')).toBe(true);
 
     const text = JSON.stringify(all);
-    for (const user of ['alice', 'bob', 'carol'] as const) expect(text).not.toContain(await api.token(user));
+    for (const user of ['alice', 'bob', 'carol'] as const) expect(text).not.toContain(await signoff.api.token(user));
     expect(text).not.toMatch(/eyJ[\w-]+\.[\w-]+\./);
     expect(text).not.toMatch(/Bearer\s+(?!\[redacted\])/);
     expect(text).not.toContain('whsec_c2VjcmV0LXZhbHVl');

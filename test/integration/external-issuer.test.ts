@@ -6,7 +6,8 @@ import { expectArmError } from '../support/arm-errors.js';
 import { expectGraphError } from '../support/graph-errors.js';
 import { Api } from '../support/http.js';
 import { OidcProvider } from '../support/oidc-provider.js';
-import { type TestServer, startTestServer } from '../support/test-server.js';
+import { useTestServer } from '../support/server-fixture.js';
+import { startTestServer } from '../support/test-server.js';
 import { nowSeconds, tamperedToken, unsignedToken } from '../support/tokens.js';
 
 const AUDIENCE = 'api://signoff-external-test';
@@ -15,23 +16,17 @@ const { alice, bob } = DEMO.users;
 
 describe('an external OpenID issuer', () => {
   let provider: OidcProvider;
-  let server: TestServer;
-  let api: Api;
   let first: Awaited<ReturnType<OidcProvider['addKey']>>;
 
   beforeAll(async () => {
     provider = await OidcProvider.start();
     first = await provider.addKey('key-1');
-    // No cooldown between JWKS refetches, so a rotation shows at once without waiting in real time.
-    server = await startTestServer({ env: { SIGNOFF_OIDC_ISSUER: provider.issuer, SIGNOFF_OIDC_AUDIENCE: AUDIENCE, SIGNOFF_OIDC_JWKS_COOLDOWN_MS: '0' } });
-    api = new Api(server.url);
   });
-  afterAll(async () => {
-    await server?.destroy();
-    await provider?.close();
-  });
+  afterAll(async () => provider?.close());
+  // No cooldown between JWKS refetches, so a rotation shows at once without waiting in real time.
+  const signoff = useTestServer(() => ({ env: { SIGNOFF_OIDC_ISSUER: provider.issuer, SIGNOFF_OIDC_AUDIENCE: AUDIENCE, SIGNOFF_OIDC_JWKS_COOLDOWN_MS: '0' } }));
 
-  const me = (token: string) => api.call('GET', '/v1.0/me', { token });
+  const me = (token: string) => signoff.api.call('GET', '/v1.0/me', { token });
   const userToken = (claims: Record<string, unknown> = {}, key = first) => provider.token(key, AUDIENCE, { oid: alice, sub: 'alice-subject', scp: SCOPES, ...claims });
 
   it('accepts its tokens and caches its keys', async () => {
@@ -76,7 +71,7 @@ describe('an external OpenID issuer', () => {
     expectGraphError(unknown, 'UNKNOWN_CALLER');
     expect(unknown.body.error.message).toMatch(/not a user in this directory/);
     // The token is valid, so neither API answers 401 and asks for another one.
-    const arm = await api.call('GET', '/providers/Microsoft.Authorization/roleAssignmentApprovals?api-version=2021-01-01-preview', { token: nobody });
+    const arm = await signoff.api.call('GET', '/providers/Microsoft.Authorization/roleAssignmentApprovals?api-version=2021-01-01-preview', { token: nobody });
     expectArmError(arm, 'UNKNOWN_CALLER');
     expect([unknown.status, arm.status]).toEqual([403, 403]);
   });
@@ -95,7 +90,7 @@ describe('an external OpenID issuer', () => {
 
   it('serves no dev endpoints and publishes no issuer of its own', async () => {
     for (const [method, path] of [['POST', '/dev/token'], ['GET', '/dev/clock'], ['POST', '/dev/clock'], ['POST', '/dev/reset'], ['GET', '/.well-known/openid-configuration']] as const) {
-      const res = await api.call(method, path, { body: method === 'POST' ? { username: 'alice@contoso.com' } : undefined });
+      const res = await signoff.api.call(method, path, { body: method === 'POST' ? { username: 'alice@contoso.com' } : undefined });
       expect({ path, status: res.status }).toEqual({ path, status: 404 });
     }
   });

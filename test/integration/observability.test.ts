@@ -3,35 +3,31 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEMO } from '../support/demo.js';
 import { startChildServer } from '../support/child-server.js';
 import { Api, activationBody } from '../support/http.js';
-import { type TestServer, startTestServer } from '../support/test-server.js';
+import { useTestServer } from '../support/server-fixture.js';
+import { startTestServer } from '../support/test-server.js';
 
 const REQUESTS = '/beta/roleManagement/directory/roleAssignmentScheduleRequests';
 const APPROVALS = '/beta/roleManagement/directory/roleAssignmentApprovals';
 
 describe('metrics, logs, health', () => {
-  let server: TestServer;
-  let api: Api;
   let logs = '';
-
-  beforeAll(async () => {
+  const signoff = useTestServer(() => {
     const stream = new PassThrough();
     stream.on('data', (d) => { logs += d; });
-    server = await startTestServer({ env: { LOG_LEVEL: 'info' }, logStream: stream });
-    api = new Api(server.url);
+    return { env: { LOG_LEVEL: 'info' }, logStream: stream };
   });
-  afterAll(async () => server?.destroy());
 
   it('exposes request, decision, pending and backlog series after a decision', async () => {
-    const created = (await api.post(REQUESTS, activationBody(DEMO.roles.securityAdministrator, DEMO.users.alice), 'alice')).body;
-    const [step] = (await api.get(`${APPROVALS}/${created.approvalId}/steps`, 'bob')).body.value;
-    expect((await api.patch(`${APPROVALS}/${created.approvalId}/steps/${step.id}`, { reviewResult: 'Approve', justification: 'ok' }, 'bob')).status).toBe(204);
-    expect((await api.patch(`${APPROVALS}/${created.approvalId}/steps/${step.id}`, { reviewResult: 'Deny', justification: 'late' }, 'bob')).status).toBe(409);
+    const created = (await signoff.api.post(REQUESTS, activationBody(DEMO.roles.securityAdministrator, DEMO.users.alice), 'alice')).body;
+    const [step] = (await signoff.api.get(`${APPROVALS}/${created.approvalId}/steps`, 'bob')).body.value;
+    expect((await signoff.api.patch(`${APPROVALS}/${created.approvalId}/steps/${step.id}`, { reviewResult: 'Approve', justification: 'ok' }, 'bob')).status).toBe(204);
+    expect((await signoff.api.patch(`${APPROVALS}/${created.approvalId}/steps/${step.id}`, { reviewResult: 'Deny', justification: 'late' }, 'bob')).status).toBe(409);
 
-    const res = await fetch(`${server.url}/metrics`);
+    const res = await fetch(`${signoff.server.url}/metrics`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
     const text = await res.text();
@@ -47,8 +43,8 @@ describe('metrics, logs, health', () => {
   });
 
   it('logs one JSON line per request with id, route, status, duration and caller, never the token', async () => {
-    const token = await api.token('carol');
-    const res = await api.call('GET', '/v1.0/me', { token, headers: { 'client-request-id': 'trace-me-1' } });
+    const token = await signoff.api.token('carol');
+    const res = await signoff.api.call('GET', '/v1.0/me', { token, headers: { 'client-request-id': 'trace-me-1' } });
     const lines = logs.trim().split('\n').map((l) => JSON.parse(l));
     const line = lines.find((l) => l.requestId === res.headers.get('request-id'));
     expect(line).toMatchObject({ msg: 'request', method: 'GET', route: '/v1.0/me', status: 200, callerId: DEMO.users.carol });
@@ -59,8 +55,8 @@ describe('metrics, logs, health', () => {
   });
 
   it('answers /healthz and /readyz', async () => {
-    expect((await api.call('GET', '/healthz')).body).toEqual({ status: 'ok' });
-    expect((await api.call('GET', '/readyz')).body).toEqual({ status: 'ready' });
+    expect((await signoff.api.call('GET', '/healthz')).body).toEqual({ status: 'ok' });
+    expect((await signoff.api.call('GET', '/readyz')).body).toEqual({ status: 'ready' });
   });
 });
 

@@ -1,9 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MAX_POLICY_DURATION_MINUTES } from '../../src/domain/policy-validation.js';
 import { DEMO } from '../support/demo.js';
 import { expectGraphError } from '../support/graph-errors.js';
-import { Api, activationBody } from '../support/http.js';
-import { type TestServer, startTestServer, testStores } from '../support/test-server.js';
+import { activationBody } from '../support/http.js';
+import { useTestServer } from '../support/server-fixture.js';
+import { testStores } from '../support/test-server.js';
 
 const REQUESTS = '/beta/roleManagement/directory/roleAssignmentScheduleRequests';
 const APPROVALS = '/beta/roleManagement/directory/roleAssignmentApprovals';
@@ -32,33 +33,26 @@ const approvalRule = (stages: object[], mode = stages.length > 1 ? 'Serial' : 'S
 });
 
 describe.each(testStores())('policies and time (%s store)', (store) => {
-  let server: TestServer;
-  let api: Api;
-
-  beforeEach(async () => {
-    server = await startTestServer({ store });
-    api = new Api(server.url);
-  });
-  afterEach(async () => server?.destroy());
+  const signoff = useTestServer({ store }, { perTest: true });
 
   const advance = async (duration: string) => {
-    const res = await api.post('/dev/clock', { advance: duration });
+    const res = await signoff.api.post('/dev/clock', { advance: duration });
     expect(res.status, res.text).toBe(200);
     return res.body.now as string;
   };
-  const patchRule = (policyId: string, rule: object, as = 'admin', ruleId = APPROVAL_RULE) => api.patch(`${POLICIES}/${policyId}/rules/${ruleId}`, rule, as);
+  const patchRule = (policyId: string, rule: object, as = 'admin', ruleId = APPROVAL_RULE) => signoff.api.patch(`${POLICIES}/${policyId}/rules/${ruleId}`, rule, as);
   async function activate(role: string, overrides: Record<string, unknown> = {}) {
-    const res = await api.post(REQUESTS, activationBody(role, alice, overrides), 'alice');
+    const res = await signoff.api.post(REQUESTS, activationBody(role, alice, overrides), 'alice');
     expect(res.status, res.text).toBe(201);
     return res.body;
   }
-  const stepsOf = async (id: string, as = 'bob') => (await api.get(`${APPROVALS}/${id}/steps`, as)).body.value as any[];
-  const statusOf = async (id: string) => (await api.get(`${REQUESTS}/${id}`, 'alice')).body.status as string;
-  const decide = (id: string, stepId: string, as: string, reviewResult = 'Approve') => api.patch(`${APPROVALS}/${id}/steps/${stepId}`, { reviewResult, justification: `${reviewResult} by ${as}` }, as);
-  const activeRoles = async () => ((await api.get(INSTANCES, 'alice')).body.value as any[]).map((i) => i.roleDefinitionId);
+  const stepsOf = async (id: string, as = 'bob') => (await signoff.api.get(`${APPROVALS}/${id}/steps`, as)).body.value as any[];
+  const statusOf = async (id: string) => (await signoff.api.get(`${REQUESTS}/${id}`, 'alice')).body.status as string;
+  const decide = (id: string, stepId: string, as: string, reviewResult = 'Approve') => signoff.api.patch(`${APPROVALS}/${id}/steps/${stepId}`, { reviewResult, justification: `${reviewResult} by ${as}` }, as);
+  const activeRoles = async () => ((await signoff.api.get(INSTANCES, 'alice')).body.value as any[]).map((i) => i.roleDefinitionId);
 
   it('lists policies by scope, their rules and their assignments in Graph shapes', async () => {
-    const directory = await api.get(`${POLICIES}?$filter=scopeId eq '/' and scopeType eq 'Directory'&$expand=rules`, 'admin');
+    const directory = await signoff.api.get(`${POLICIES}?$filter=scopeId eq '/' and scopeType eq 'Directory'&$expand=rules`, 'admin');
     expect(directory.status, directory.text).toBe(200);
     expect(directory.body.value.map((p: any) => p.id).sort()).toEqual([POLICY.securityAdministrator, POLICY.userAdministrator].sort());
     const secAdmin = directory.body.value.find((p: any) => p.id === POLICY.securityAdministrator);
@@ -69,53 +63,53 @@ describe.each(testStores())('policies and time (%s store)', (store) => {
       { '@odata.type': '#microsoft.graph.singleUser', isBackup: false, id: carol, description: 'Carol Approver' },
     ]);
 
-    const groups = await api.get(`/v1.0/policies/roleManagementPolicies?$filter=scopeId eq '${DEMO.groups.prodOps}' and scopeType eq 'Group'`, 'admin');
+    const groups = await signoff.api.get(`/v1.0/policies/roleManagementPolicies?$filter=scopeId eq '${DEMO.groups.prodOps}' and scopeType eq 'Group'`, 'admin');
     expect(groups.body.value.map((p: any) => p.id)).toEqual([POLICY.prodOpsMember]);
 
-    const rule = await api.get(`/v1.0/policies/roleManagementPolicies/${POLICY.userAdministrator}/rules/${APPROVAL_RULE}`, 'alice');
+    const rule = await signoff.api.get(`/v1.0/policies/roleManagementPolicies/${POLICY.userAdministrator}/rules/${APPROVAL_RULE}`, 'alice');
     expect(rule.status).toBe(200);
     expect(rule.body.setting.approvalStages[0]).toMatchObject({ '@odata.type': '#microsoft.graph.unifiedApprovalStage', approvalStageTimeOutInDays: 1 });
     expect(rule.body.setting.approvalStages[0].primaryApprovers[0]).toEqual({ '@odata.type': '#microsoft.graph.singleUser', userId: bob, description: 'Bob Approver' });
-    const expiration = await api.get(`${POLICIES}/${POLICY.userAdministrator}/rules/Expiration_EndUser_Assignment`, 'alice');
+    const expiration = await signoff.api.get(`${POLICIES}/${POLICY.userAdministrator}/rules/Expiration_EndUser_Assignment`, 'alice');
     expect(expiration.body).toMatchObject({ isExpirationRequired: true, maximumDuration: 'PT8H' });
-    expectGraphError(await api.get(`${POLICIES}/${POLICY.userAdministrator}/rules/Notification_Admin_Admin_Eligibility`, 'alice'), 'POLICY_NOT_FOUND');
-    expectGraphError(await api.get(`${POLICIES}/nope`, 'alice'), 'POLICY_NOT_FOUND');
+    expectGraphError(await signoff.api.get(`${POLICIES}/${POLICY.userAdministrator}/rules/Notification_Admin_Admin_Eligibility`, 'alice'), 'POLICY_NOT_FOUND');
+    expectGraphError(await signoff.api.get(`${POLICIES}/nope`, 'alice'), 'POLICY_NOT_FOUND');
 
-    const assignments = await api.get(`/beta/policies/roleManagementPolicyAssignments?$filter=scopeId eq '/' and scopeType eq 'DirectoryRole' and roleDefinitionId eq '${DEMO.roles.securityAdministrator}'`, 'admin');
+    const assignments = await signoff.api.get(`/beta/policies/roleManagementPolicyAssignments?$filter=scopeId eq '/' and scopeType eq 'DirectoryRole' and roleDefinitionId eq '${DEMO.roles.securityAdministrator}'`, 'admin');
     expect(assignments.body.value).toEqual([expect.objectContaining({
       policyId: POLICY.securityAdministrator, scopeId: '/', scopeType: 'DirectoryRole', roleDefinitionId: DEMO.roles.securityAdministrator,
       id: `${POLICY.securityAdministrator}_${DEMO.roles.securityAdministrator}`,
     })]);
-    const groupAssignments = await api.get(`/beta/policies/roleManagementPolicyAssignments?$filter=scopeType eq 'Group'&$expand=policy`, 'admin');
+    const groupAssignments = await signoff.api.get(`/beta/policies/roleManagementPolicyAssignments?$filter=scopeType eq 'Group'&$expand=policy`, 'admin');
     expect(groupAssignments.body.value).toEqual([expect.objectContaining({ policyId: POLICY.prodOpsMember, scopeId: DEMO.groups.prodOps, roleDefinitionId: 'member', policy: expect.objectContaining({ id: POLICY.prodOpsMember }) })]);
   });
 
   it('only administrators change policies; a change bumps the version and is audited', async () => {
     expectGraphError(await patchRule(POLICY.userAdministrator, approvalRule([stage({ primaryApprovers: [user(carol)] })]), 'bob'), 'ACCESS_DENIED');
-    expectGraphError(await api.get(SIGNOFF_POLICIES, 'bob'), 'ACCESS_DENIED');
-    expectGraphError(await api.patch(`${SIGNOFF_POLICIES}/${POLICY.userAdministrator}`, { activation: { isTicketingRequired: true } }, 'alice'), 'ACCESS_DENIED');
-    expectGraphError(await api.call('PATCH', `${POLICIES}/${POLICY.userAdministrator}/rules/${APPROVAL_RULE}`, { token: null, body: approvalRule([stage()]) }), 'UNAUTHENTICATED');
+    expectGraphError(await signoff.api.get(SIGNOFF_POLICIES, 'bob'), 'ACCESS_DENIED');
+    expectGraphError(await signoff.api.patch(`${SIGNOFF_POLICIES}/${POLICY.userAdministrator}`, { activation: { isTicketingRequired: true } }, 'alice'), 'ACCESS_DENIED');
+    expectGraphError(await signoff.api.call('PATCH', `${POLICIES}/${POLICY.userAdministrator}/rules/${APPROVAL_RULE}`, { token: null, body: approvalRule([stage()]) }), 'UNAUTHENTICATED');
 
     const ok = await patchRule(POLICY.userAdministrator, approvalRule([stage({ primaryApprovers: [user(carol)] })]));
     expect(ok.status, ok.text).toBe(204);
-    const read = await api.get(`${SIGNOFF_POLICIES}/${POLICY.userAdministrator}`, 'admin');
+    const read = await signoff.api.get(`${SIGNOFF_POLICIES}/${POLICY.userAdministrator}`, 'admin');
     expect(read.body).toMatchObject({ id: POLICY.userAdministrator, version: 2, updatedBy: DEMO.users.admin });
     expect(read.body.approval.stages[0].primaryApprovers).toEqual([{ type: 'singleUser', userId: carol }]);
-    const versions = await api.get(`${SIGNOFF_POLICIES}/${POLICY.userAdministrator}/versions`, 'admin');
+    const versions = await signoff.api.get(`${SIGNOFF_POLICIES}/${POLICY.userAdministrator}/versions`, 'admin');
     expect(versions.body.value.map((v: any) => v.version)).toEqual([2, 1]);
 
     const enablement = await patchRule(POLICY.userAdministrator, { '@odata.type': '#microsoft.graph.unifiedRoleManagementPolicyEnablementRule', id: 'Enablement_EndUser_Assignment', enabledRules: ['Justification', 'Ticketing'] }, 'admin', 'Enablement_EndUser_Assignment');
     expect(enablement.status, enablement.text).toBe(204);
     const expiration = await patchRule(POLICY.userAdministrator, { '@odata.type': '#microsoft.graph.unifiedRoleManagementPolicyExpirationRule', id: 'Expiration_EndUser_Assignment', isExpirationRequired: true, maximumDuration: 'PT2H' }, 'admin', 'Expiration_EndUser_Assignment');
     expect(expiration.status, expiration.text).toBe(204);
-    expect((await api.get(`${SIGNOFF_POLICIES}/${POLICY.userAdministrator}`, 'admin')).body).toMatchObject({ version: 4, activation: { maximumDurationMinutes: 120, isTicketingRequired: true } });
+    expect((await signoff.api.get(`${SIGNOFF_POLICIES}/${POLICY.userAdministrator}`, 'admin')).body).toMatchObject({ version: 4, activation: { maximumDurationMinutes: 120, isTicketingRequired: true } });
     // The new rules apply to the next request: no ticket, and longer than two hours, both fail.
-    const refused = await api.post(REQUESTS, activationBody(DEMO.roles.userAdministrator, alice, { ticketInfo: null, scheduleInfo: { expiration: { type: 'afterDuration', duration: 'PT3H' } } }), 'alice');
+    const refused = await signoff.api.post(REQUESTS, activationBody(DEMO.roles.userAdministrator, alice, { ticketInfo: null, scheduleInfo: { expiration: { type: 'afterDuration', duration: 'PT3H' } } }), 'alice');
     expectGraphError(refused, 'POLICY_VALIDATION_FAILED');
     expect(refused.body.error.message).toContain('TicketingRule');
     expect(refused.body.error.message).toContain('ExpirationRule');
 
-    const audit = await api.get(`/signoff/v1/audit?action=policy.updated`, 'admin');
+    const audit = await signoff.api.get(`/signoff/v1/audit?action=policy.updated`, 'admin');
     expect(audit.status, audit.text).toBe(200);
     expect(audit.body.value.length).toBe(3);
   });
@@ -137,11 +131,11 @@ describe.each(testStores())('policies and time (%s store)', (store) => {
       expectGraphError(res, 'INVALID_POLICY');
       expect(res.body.error.message, why).toMatch(message);
     }
-    const tooMany = await api.patch(`${SIGNOFF_POLICIES}/${POLICY.userAdministrator}`, { approval: { stages: [{ approvalsRequired: 2 }] } }, 'admin');
+    const tooMany = await signoff.api.patch(`${SIGNOFF_POLICIES}/${POLICY.userAdministrator}`, { approval: { stages: [{ approvalsRequired: 2 }] } }, 'admin');
     expectGraphError(tooMany, 'INVALID_POLICY');
     expect(tooMany.body.error.message).toMatch(/approvalsRequired is 2 but only 1 distinct primary approver is named/);
     expectGraphError(await patchRule(POLICY.userAdministrator, { ...approvalRule([stage()]), unknownField: 1 }), 'BAD_REQUEST');
-    expect((await api.get(`${SIGNOFF_POLICIES}/${POLICY.userAdministrator}`, 'admin')).body.version).toBe(1);
+    expect((await signoff.api.get(`${SIGNOFF_POLICIES}/${POLICY.userAdministrator}`, 'admin')).body.version).toBe(1);
   });
 
   it('refuses durations past 3660 days on every policy route, leaves the policies as they were, and requests keep working', async () => {
@@ -159,22 +153,22 @@ describe.each(testStores())('policies and time (%s store)', (store) => {
       ['Graph: a stage timeout of 999,999,999,999 days', () => patchRule(POLICY.userAdministrator, approvalRule([stage({ approvalStageTimeOutInDays: 999_999_999_999 })]))],
       ['Graph: a stage timeout one day past the bound', () => patchRule(POLICY.userAdministrator, approvalRule([stage({ approvalStageTimeOutInDays: 3661 })]))],
       ['Graph: a maximum activation of 99,999,999 days', () => patchRule(POLICY.userAdministrator, { ...expiration, maximumDuration: 'P99999999D' }, 'admin', 'Expiration_EndUser_Assignment')],
-      ['entitlement management: an automatic denial after 99,999,999 days', () => api.call('PUT', emPath, { as: 'admin', body: emBody({ durationBeforeAutomaticDenial: 'P99999999D' }) })],
-      ['Signoff: a role stage timeout of 99,999,999,999,999 minutes', () => api.patch(`${SIGNOFF_POLICIES}/${POLICY.userAdministrator}`, { approval: { stages: [{ timeoutMinutes: 99_999_999_999_999 }] } }, 'admin')],
-      ['Signoff: an access package stage timeout of 99,999,999,999,999 minutes', () => api.patch(`${SIGNOFF_POLICIES}/${emPolicy}`, { approval: { stages: [{ timeoutMinutes: 99_999_999_999_999 }] } }, 'admin')],
-      ['Signoff: a maximum activation of 99,999,999,999,999 minutes', () => api.patch(`${SIGNOFF_POLICIES}/${POLICY.userAdministrator}`, { activation: { maximumDurationMinutes: 99_999_999_999_999 } }, 'admin')],
+      ['entitlement management: an automatic denial after 99,999,999 days', () => signoff.api.call('PUT', emPath, { as: 'admin', body: emBody({ durationBeforeAutomaticDenial: 'P99999999D' }) })],
+      ['Signoff: a role stage timeout of 99,999,999,999,999 minutes', () => signoff.api.patch(`${SIGNOFF_POLICIES}/${POLICY.userAdministrator}`, { approval: { stages: [{ timeoutMinutes: 99_999_999_999_999 }] } }, 'admin')],
+      ['Signoff: an access package stage timeout of 99,999,999,999,999 minutes', () => signoff.api.patch(`${SIGNOFF_POLICIES}/${emPolicy}`, { approval: { stages: [{ timeoutMinutes: 99_999_999_999_999 }] } }, 'admin')],
+      ['Signoff: a maximum activation of 99,999,999,999,999 minutes', () => signoff.api.patch(`${SIGNOFF_POLICIES}/${POLICY.userAdministrator}`, { activation: { maximumDurationMinutes: 99_999_999_999_999 } }, 'admin')],
     ];
     for (const [why, send] of refused) {
       const res = await send();
       expectGraphError(res, 'INVALID_POLICY');
       expect(res.body.error.message, why).toContain(`from 1 to ${MAX_POLICY_DURATION_MINUTES} (3660 days)`);
     }
-    for (const id of [POLICY.userAdministrator, emPolicy]) expect((await api.get(`${SIGNOFF_POLICIES}/${id}`, 'admin')).body.version).toBe(1);
+    for (const id of [POLICY.userAdministrator, emPolicy]) expect((await signoff.api.get(`${SIGNOFF_POLICIES}/${id}`, 'admin')).body.version).toBe(1);
 
     // The bound itself is accepted, and requests under it start their stages.
     expect((await patchRule(POLICY.userAdministrator, approvalRule([stage({ approvalStageTimeOutInDays: 3660 })]))).status).toBe(204);
     await activate(DEMO.roles.userAdministrator);
-    const em = await api.post('/beta/identityGovernance/entitlementManagement/accessPackageAssignmentRequests', {
+    const em = await signoff.api.post('/beta/identityGovernance/entitlementManagement/accessPackageAssignmentRequests', {
       requestType: 'UserAdd', accessPackageAssignment: { targetId: alice, assignmentPolicyId: emPolicy, accessPackageId: DEMO.accessPackages.contractorAccess },
       justification: 'Contract work', schedule: { startDateTime: new Date().toISOString(), expiration: { type: 'afterDuration', duration: 'P30D' } },
     }, 'alice');
@@ -196,7 +190,7 @@ describe.each(testStores())('policies and time (%s store)', (store) => {
     expectGraphError(await decide(first.id, steps[1].id, 'dave'), 'NOT_AN_APPROVER');
     expect((await decide(first.id, steps[1].id, 'carol')).status).toBe(204);
     expect(await statusOf(first.id)).toBe('Provisioned');
-    const firstRow = await server.running.services.store.db.selectFrom('requests').select(['policy_id', 'policy_version']).where('id', '=', first.id).executeTakeFirstOrThrow();
+    const firstRow = await signoff.server.running.services.store.db.selectFrom('requests').select(['policy_id', 'policy_version']).where('id', '=', first.id).executeTakeFirstOrThrow();
     expect(firstRow).toEqual({ policy_id: POLICY.securityAdministrator, policy_version: 1 });
 
     // The activation (PT1H) ends with its schedule; then a new request runs under version 2.
@@ -206,29 +200,29 @@ describe.each(testStores())('policies and time (%s store)', (store) => {
     const secondSteps = await stepsOf(second.id, 'carol');
     expect(secondSteps[0].assignedToMe).toBe(true);
     expectGraphError(await decide(second.id, secondSteps[0].id, 'bob'), 'NOT_AN_APPROVER');
-    const secondRow = await server.running.services.store.db.selectFrom('requests').select('policy_version').where('id', '=', second.id).executeTakeFirstOrThrow();
+    const secondRow = await signoff.server.running.services.store.db.selectFrom('requests').select('policy_version').where('id', '=', second.id).executeTakeFirstOrThrow();
     expect(secondRow.policy_version).toBe(2);
   });
 
   it('escalates a stage to its escalation approvers once its escalation time passes', async () => {
     // Read, modify, write back: the rule as read (annotations and read-only fields included) is accepted.
-    const rule = (await api.get(`/v1.0/policies/roleManagementPolicies/${POLICY.userAdministrator}/rules/${APPROVAL_RULE}`, 'admin')).body;
+    const rule = (await signoff.api.get(`/v1.0/policies/roleManagementPolicies/${POLICY.userAdministrator}/rules/${APPROVAL_RULE}`, 'admin')).body;
     expect(rule['@odata.context']).toBeDefined();
     Object.assign(rule.setting.approvalStages[0], { isEscalationEnabled: true, escalationTimeInMinutes: 60, escalationApprovers: [user(carol)] });
-    const res = await api.patch(`/v1.0/policies/roleManagementPolicies/${POLICY.userAdministrator}/rules/${APPROVAL_RULE}`, rule, 'admin');
+    const res = await signoff.api.patch(`/v1.0/policies/roleManagementPolicies/${POLICY.userAdministrator}/rules/${APPROVAL_RULE}`, rule, 'admin');
     expect(res.status, res.text).toBe(204);
     const created = await activate(DEMO.roles.userAdministrator);
     const [before] = await stepsOf(created.id, 'bob');
     // Before escalation carol may see the step (she may be asked later) but not decide it.
-    expect((await api.get(`${APPROVALS}/${created.id}/steps/${before.id}`, 'carol')).body).toMatchObject({ assignedToMe: false });
+    expect((await signoff.api.get(`${APPROVALS}/${created.id}/steps/${before.id}`, 'carol')).body).toMatchObject({ assignedToMe: false });
     expectGraphError(await decide(created.id, before.id, 'carol'), 'NOT_AN_APPROVER');
 
     await advance('PT59M');
-    expect((await api.get(`${REQUESTS}/filterByCurrentUser(on='approver')`, 'carol')).body.value).toEqual([]);
+    expect((await signoff.api.get(`${REQUESTS}/filterByCurrentUser(on='approver')`, 'carol')).body.value).toEqual([]);
     await advance('PT2M');
-    const after = (await api.get(`${APPROVALS}/${created.id}/steps/${before.id}`, 'carol')).body;
+    const after = (await signoff.api.get(`${APPROVALS}/${created.id}/steps/${before.id}`, 'carol')).body;
     expect(after).toMatchObject({ status: 'InProgress', assignedToMe: true, reviewResult: 'NotReviewed' });
-    expect((await api.get(`${REQUESTS}/filterByCurrentUser(on='approver')`, 'carol')).body.value.map((r: any) => r.id)).toEqual([created.id]);
+    expect((await signoff.api.get(`${REQUESTS}/filterByCurrentUser(on='approver')`, 'carol')).body.value.map((r: any) => r.id)).toEqual([created.id]);
     // The primary approver keeps the right to decide; here the escalation approver does.
     expect((await decide(created.id, before.id, 'carol')).status).toBe(204);
     expect(await statusOf(created.id)).toBe('Provisioned');
@@ -241,15 +235,15 @@ describe.each(testStores())('policies and time (%s store)', (store) => {
     expect(await statusOf(created.id)).toBe('PendingApproval');
     await advance('PT2M');
     expect(await statusOf(created.id)).toBe('Denied');
-    const after = (await api.get(`${APPROVALS}/${created.id}/steps/${step.id}`, 'bob')).body;
+    const after = (await signoff.api.get(`${APPROVALS}/${created.id}/steps/${step.id}`, 'bob')).body;
     expect(after).toMatchObject({ status: 'Expired', reviewResult: 'NotReviewed', assignedToMe: false });
     expectGraphError(await decide(created.id, step.id, 'bob'), 'STEP_EXPIRED');
-    expect((await api.get(`${REQUESTS}/filterByCurrentUser(on='approver')`, 'bob')).body.value).toEqual([]);
+    expect((await signoff.api.get(`${REQUESTS}/filterByCurrentUser(on='approver')`, 'bob')).body.value).toEqual([]);
     expect(await activeRoles()).not.toContain(DEMO.roles.userAdministrator);
   });
 
   it('holds a granted request with a future start as Granted, provisions it at the start and ends it at the schedule end', async () => {
-    const now = (await api.get('/dev/clock')).body.now as string;
+    const now = (await signoff.api.get('/dev/clock')).body.now as string;
     const start = new Date(Date.parse(now) + 2 * 3600_000).toISOString();
     const created = await activate(DEMO.roles.userAdministrator, { scheduleInfo: { startDateTime: start, expiration: { type: 'afterDuration', duration: 'PT1H' } } });
     expect(created.scheduleInfo.startDateTime).toBe(start);
@@ -260,37 +254,37 @@ describe.each(testStores())('policies and time (%s store)', (store) => {
 
     await advance('PT2H');
     expect(await statusOf(created.id)).toBe('Provisioned');
-    const [instance] = ((await api.get(INSTANCES, 'alice')).body.value as any[]).filter((i) => i.roleDefinitionId === DEMO.roles.userAdministrator);
+    const [instance] = ((await signoff.api.get(INSTANCES, 'alice')).body.value as any[]).filter((i) => i.roleDefinitionId === DEMO.roles.userAdministrator);
     expect(instance).toMatchObject({ startDateTime: start, endDateTime: new Date(Date.parse(start) + 3600_000).toISOString() });
 
     await advance('PT1H');
     expect(await activeRoles()).not.toContain(DEMO.roles.userAdministrator);
-    const ended = await server.running.services.store.db.selectFrom('assignments').select(['status', 'ended_at']).where('request_id', '=', created.id).executeTakeFirstOrThrow();
+    const ended = await signoff.server.running.services.store.db.selectFrom('assignments').select(['status', 'ended_at']).where('request_id', '=', created.id).executeTakeFirstOrThrow();
     expect(ended.status).toBe('Ended');
     // The role can be activated again once the schedule has ended.
     await activate(DEMO.roles.userAdministrator);
   });
 
   it('needs k distinct approvals when a stage asks for k of n, shown on the step as annotations', async () => {
-    const set = await api.patch(`${SIGNOFF_POLICIES}/${POLICY.userAdministrator}`, {
+    const set = await signoff.api.patch(`${SIGNOFF_POLICIES}/${POLICY.userAdministrator}`, {
       approval: { stages: [{ primaryApprovers: [{ type: 'singleUser', userId: bob }, { type: 'singleUser', userId: carol }], approvalsRequired: 2 }] },
     }, 'admin');
     expect(set.status, set.text).toBe(200);
     expect(set.body.approval.stages[0].approvalsRequired).toBe(2);
-    const rule = (await api.get(`${POLICIES}/${POLICY.userAdministrator}/rules/${APPROVAL_RULE}`, 'admin')).body;
+    const rule = (await signoff.api.get(`${POLICIES}/${POLICY.userAdministrator}/rules/${APPROVAL_RULE}`, 'admin')).body;
     expect(rule.setting.approvalStages[0]['@signoff.approvalsRequired']).toBe(2);
 
     const created = await activate(DEMO.roles.userAdministrator);
     const [step] = await stepsOf(created.id);
     expect(step).toMatchObject({ '@signoff.approvalsRequired': 2, '@signoff.approvalsReceived': 0 });
     expect((await decide(created.id, step.id, 'bob')).status).toBe(204);
-    const half = (await api.get(`${APPROVALS}/${created.id}/steps/${step.id}`, 'carol')).body;
+    const half = (await signoff.api.get(`${APPROVALS}/${created.id}/steps/${step.id}`, 'carol')).body;
     expect(half).toMatchObject({ status: 'InProgress', reviewResult: 'NotReviewed', assignedToMe: true, '@signoff.approvalsReceived': 1, '@signoff.approvedBy': [bob] });
     expect(await statusOf(created.id)).toBe('PendingApproval');
     expectGraphError(await decide(created.id, step.id, 'bob'), 'STEP_ALREADY_DECIDED');
     expect((await decide(created.id, step.id, 'carol')).status).toBe(204);
     expect(await statusOf(created.id)).toBe('Provisioned');
-    expect((await api.get(`${APPROVALS}/${created.id}/steps/${step.id}`, 'carol')).body).toMatchObject({ status: 'Completed', reviewResult: 'Approved', '@signoff.approvalsReceived': 2 });
+    expect((await signoff.api.get(`${APPROVALS}/${created.id}/steps/${step.id}`, 'carol')).body).toMatchObject({ status: 'Completed', reviewResult: 'Approved', '@signoff.approvalsReceived': 2 });
 
     // A policy with the default quorum adds no quorum annotations to Graph's step.
     const plain = await activate(DEMO.roles.securityAdministrator);
@@ -298,7 +292,7 @@ describe.each(testStores())('policies and time (%s store)', (store) => {
   });
 
   it('a Deny ends a k-of-n stage at once', async () => {
-    await api.patch(`${SIGNOFF_POLICIES}/${POLICY.userAdministrator}`, {
+    await signoff.api.patch(`${SIGNOFF_POLICIES}/${POLICY.userAdministrator}`, {
       approval: { stages: [{ primaryApprovers: [{ type: 'singleUser', userId: bob }, { type: 'singleUser', userId: carol }], approvalsRequired: 2 }] },
     }, 'admin');
     const created = await activate(DEMO.roles.userAdministrator);
@@ -309,7 +303,7 @@ describe.each(testStores())('policies and time (%s store)', (store) => {
   });
 
   it('simulates who would be asked without creating anything', async () => {
-    const sim = await api.post(`${SIGNOFF_POLICIES}/simulate`, { requestorId: alice, family: 'directoryRole', resourceId: DEMO.roles.securityAdministrator }, 'admin');
+    const sim = await signoff.api.post(`${SIGNOFF_POLICIES}/simulate`, { requestorId: alice, family: 'directoryRole', resourceId: DEMO.roles.securityAdministrator }, 'admin');
     expect(sim.status, sim.text).toBe(200);
     expect(sim.body).toMatchObject({ policyId: POLICY.securityAdministrator, policyVersion: 1, isEligible: true, requiresApproval: true, approvalMode: 'Serial', maximumDuration: 'PT8H' });
     expect(sim.body.stages.map((s: any) => [s.approvers.map((a: any) => a.userPrincipalName), s.quorum, s.timeout, s.escalation.enabled])).toEqual([
@@ -317,20 +311,20 @@ describe.each(testStores())('policies and time (%s store)', (store) => {
       [['carol@contoso.com'], '1 of 1', 'P1D', false],
     ]);
 
-    const manager = await api.post(`${SIGNOFF_POLICIES}/simulate`, { requestorId: 'alice@contoso.com', family: 'accessPackage', resourceId: DEMO.accessPackages.contractorAccess, scope: DEMO.accessPackagePolicies.contractorAccess }, 'alice');
+    const manager = await signoff.api.post(`${SIGNOFF_POLICIES}/simulate`, { requestorId: 'alice@contoso.com', family: 'accessPackage', resourceId: DEMO.accessPackages.contractorAccess, scope: DEMO.accessPackagePolicies.contractorAccess }, 'alice');
     expect(manager.status, manager.text).toBe(200);
     expect(manager.body.stages[0]).toMatchObject({ approvers: [{ id: bob, userPrincipalName: 'bob@contoso.com' }], timeout: 'P14D' });
 
     // bob approves the Prod Ops group through the Approvers group, so a request by bob would only reach carol.
-    const group = await api.post(`${SIGNOFF_POLICIES}/simulate`, { requestorId: bob, family: 'group', resourceId: DEMO.groups.prodOps }, 'admin');
+    const group = await signoff.api.post(`${SIGNOFF_POLICIES}/simulate`, { requestorId: bob, family: 'group', resourceId: DEMO.groups.prodOps }, 'admin');
     expect(group.body.stages[0].approvers.map((a: any) => a.id)).toEqual([carol]);
     expect(group.body.stages[0].warnings.join(' ')).toMatch(/requestor is one of the approvers/);
     expect(group.body.isEligible).toBe(false);
 
-    expectGraphError(await api.post(`${SIGNOFF_POLICIES}/simulate`, { requestorId: alice, family: 'directoryRole', resourceId: DEMO.roles.userAdministrator }, 'dave'), 'ACCESS_DENIED');
-    expectGraphError(await api.post(`${SIGNOFF_POLICIES}/simulate`, { requestorId: alice, family: 'directoryRole', resourceId: '11111111-1111-1111-1111-111111111111' }, 'admin'), 'TARGET_NOT_FOUND');
-    expectGraphError(await api.post(`${SIGNOFF_POLICIES}/simulate`, { requestorId: alice, family: 'accessPackage', resourceId: DEMO.accessPackages.contractorAccess }, 'admin'), 'INVALID_REQUEST');
-    expect((await api.get(`${REQUESTS}/filterByCurrentUser(on='principal')`, 'alice')).body.value).toEqual([]);
+    expectGraphError(await signoff.api.post(`${SIGNOFF_POLICIES}/simulate`, { requestorId: alice, family: 'directoryRole', resourceId: DEMO.roles.userAdministrator }, 'dave'), 'ACCESS_DENIED');
+    expectGraphError(await signoff.api.post(`${SIGNOFF_POLICIES}/simulate`, { requestorId: alice, family: 'directoryRole', resourceId: '11111111-1111-1111-1111-111111111111' }, 'admin'), 'TARGET_NOT_FOUND');
+    expectGraphError(await signoff.api.post(`${SIGNOFF_POLICIES}/simulate`, { requestorId: alice, family: 'accessPackage', resourceId: DEMO.accessPackages.contractorAccess }, 'admin'), 'INVALID_REQUEST');
+    expect((await signoff.api.get(`${REQUESTS}/filterByCurrentUser(on='principal')`, 'alice')).body.value).toEqual([]);
   });
 
   it("updates an access package assignment policy's approval stages the Graph way, up to three", async () => {
@@ -343,14 +337,14 @@ describe.each(testStores())('policies and time (%s store)', (store) => {
       displayName: 'Contractor Access policy', description: 'ignored fields are accepted', allowedTargetScope: 'allMemberUsers',
       requestApprovalSettings: { isApprovalRequiredForAdd: true, isApprovalRequiredForUpdate: false, isRequestorJustificationRequired: true, stages },
     });
-    expectGraphError(await api.call('PUT', path, { as: 'bob', body: body([emStage(bob)]) }), 'ACCESS_DENIED');
-    const three = await api.call('PUT', path, { as: 'admin', body: body([emStage(bob), emStage(carol), emStage(dave)]) });
+    expectGraphError(await signoff.api.call('PUT', path, { as: 'bob', body: body([emStage(bob)]) }), 'ACCESS_DENIED');
+    const three = await signoff.api.call('PUT', path, { as: 'admin', body: body([emStage(bob), emStage(carol), emStage(dave)]) });
     expect(three.status, three.text).toBe(200);
     expect(three.body.requestApprovalSettings.stages.map((s: any) => [s.primaryApprovers[0].userId, s.durationBeforeAutomaticDenial])).toEqual([[bob, 'P7D'], [carol, 'P7D'], [dave, 'P7D']]);
-    const four = await api.call('PUT', path, { as: 'admin', body: body([emStage(bob), emStage(carol), emStage(dave), emStage(bob)]) });
+    const four = await signoff.api.call('PUT', path, { as: 'admin', body: body([emStage(bob), emStage(carol), emStage(dave), emStage(bob)]) });
     expectGraphError(four, 'INVALID_POLICY');
     expect(four.body.error.message).toMatch(/At most 3 approval stages/);
-    const stored = (await api.get(`${SIGNOFF_POLICIES}/${DEMO.accessPackagePolicies.contractorAccess}`, 'admin')).body;
+    const stored = (await signoff.api.get(`${SIGNOFF_POLICIES}/${DEMO.accessPackagePolicies.contractorAccess}`, 'admin')).body;
     expect(stored).toMatchObject({ version: 2, approval: { mode: 'Serial' } });
     expect(stored.approval.stages.map((s: any) => s.timeoutMinutes)).toEqual([10080, 10080, 10080]);
   });

@@ -1,20 +1,16 @@
 import { type Kysely, sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { toApiError } from '../../src/http/api-error.js';
-import { type TestServer, startTestServer } from '../support/test-server.js';
+import { useTestServer } from '../support/server-fixture.js';
 
 const PG_URL = process.env.SIGNOFF_TEST_PG_URL;
 if (!PG_URL) console.warn('postgres-connections: SIGNOFF_TEST_PG_URL is not set; the PostgreSQL connection tests are skipped.');
 
 describe.skipIf(!PG_URL)('PostgreSQL connections that drop', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer({ store: 'postgres' });
-  });
-  afterAll(async () => server?.destroy());
+  const signoff = useTestServer({ store: 'postgres' });
 
   it('fails a transaction whose connection dies between two queries as retryable, and serves the next', async () => {
-    const { store } = server.running.services;
+    const { store } = signoff.server.running.services;
     const outcome = await store.transaction(async (tx) => {
       const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(tx);
       const pid = rows[0]!.pid;
@@ -35,16 +31,12 @@ describe.skipIf(!PG_URL)('PostgreSQL connections that drop', () => {
 });
 
 describe.skipIf(!PG_URL)('PostgreSQL prepared statements', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer({ store: 'postgres' });
-  });
-  afterAll(async () => server?.destroy());
+  const signoff = useTestServer({ store: 'postgres' });
 
   const preparedOn = (db: Kysely<any>) => sql<{ name: string; statement: string }>`select name, statement from pg_prepared_statements`.execute(db);
 
   it('prepares the small statements a connection repeats, and nothing of a bulk or DDL shape', async () => {
-    const { store } = server.running.services;
+    const { store } = signoff.server.running.services;
     const names = await store.db.connection().execute(async (conn) => {
       for (let i = 0; i < 3; i++) await conn.selectFrom('meta').select('value').where('key', '=', `k${i}`).execute();
       await sql`create temporary table scratch (n int)`.execute(conn);
@@ -59,7 +51,7 @@ describe.skipIf(!PG_URL)('PostgreSQL prepared statements', () => {
   });
 
   it('fails a prepared statement once when another instance changes its table, then plans it afresh', async () => {
-    const { store } = server.running.services;
+    const { store } = signoff.server.running.services;
     const outcomes = await store.db.connection().execute(async (conn) => {
       const read = () => sql`select * from break_glass_settings where policy_id = ${'none'}`.execute(conn).then(() => 'ok', (e: { code?: string }) => e.code);
       const first = await read();

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../support/demo.js';
 import { expectArmError } from '../support/arm-errors.js';
 import { expectGraphError } from '../support/graph-errors.js';
-import { Api, activationBody } from '../support/http.js';
-import { type TestServer, startTestServer } from '../support/test-server.js';
+import { activationBody } from '../support/http.js';
+import { useTestServer } from '../support/server-fixture.js';
 
 const AUTHZ = '/providers/Microsoft.Authorization';
 const V = 'api-version=2021-01-01-preview';
@@ -14,38 +14,34 @@ const GRAPH_VERDICT = { reviewResult: 'Approve', justification: 'Checked the tic
 const ARM_VERDICT = { properties: GRAPH_VERDICT };
 
 describe('decision bodies on Graph and ARM', () => {
-  let server: TestServer;
-  let api: Api;
+  const signoff = useTestServer();
   /** A pending Graph step and a pending ARM stage, both bob's to decide. */
   let graphStep: string;
   let armStage: string;
 
   beforeAll(async () => {
-    server = await startTestServer();
-    api = new Api(server.url);
-    const created = await api.post('/beta/roleManagement/directory/roleAssignmentScheduleRequests', activationBody(DEMO.roles.userAdministrator, DEMO.users.alice), 'alice');
+    const created = await signoff.api.post('/beta/roleManagement/directory/roleAssignmentScheduleRequests', activationBody(DEMO.roles.userAdministrator, DEMO.users.alice), 'alice');
     expect(created.status, created.text).toBe(201);
     const approval = `/beta/roleManagement/directory/roleAssignmentApprovals/${created.body.id}`;
-    graphStep = `${approval}/steps/${(await api.get(`${approval}/steps`, 'bob')).body.value[0].id}`;
+    graphStep = `${approval}/steps/${(await signoff.api.get(`${approval}/steps`, 'bob')).body.value[0].id}`;
 
     const name = randomUUID();
-    const armRequest = await api.call('PUT', `${DEMO.azure.subscriptionScope}${AUTHZ}/roleAssignmentScheduleRequests/${name}?api-version=2020-10-01`, {
+    const armRequest = await signoff.api.call('PUT', `${DEMO.azure.subscriptionScope}${AUTHZ}/roleAssignmentScheduleRequests/${name}?api-version=2020-10-01`, {
       as: 'alice',
       body: { properties: { principalId: DEMO.users.alice, roleDefinitionId: `${DEMO.azure.subscriptionScope}${AUTHZ}/roleDefinitions/${DEMO.azure.contributor}`, requestType: 'SelfActivate', justification: 'Deploy the hotfix' } },
     });
     expect(armRequest.status, armRequest.text).toBe(201);
-    const stages = await api.get(`${AUTHZ}/roleAssignmentApprovals/${name}/stages?${V}`, 'bob');
+    const stages = await signoff.api.get(`${AUTHZ}/roleAssignmentApprovals/${name}/stages?${V}`, 'bob');
     armStage = `${AUTHZ}/roleAssignmentApprovals/${name}/stages/${stages.body.value[0].name}?${V}`;
   });
-  afterAll(async () => server?.destroy());
 
   const send = (method: string, path: string, rawBody: string, contentType: string) =>
-    api.call(method, path, { as: 'bob', rawBody, headers: { 'content-type': contentType } });
+    signoff.api.call(method, path, { as: 'bob', rawBody, headers: { 'content-type': contentType } });
 
   it('refuses a text/plain body with 415, like any other type that is not JSON', async () => {
     expectGraphError(await send('PATCH', graphStep, JSON.stringify(GRAPH_VERDICT), 'text/plain'), 'UNSUPPORTED_MEDIA_TYPE');
     expectArmError(await send('PATCH', armStage, JSON.stringify(ARM_VERDICT), 'text/plain; charset=utf-8'), 'UNSUPPORTED_MEDIA_TYPE');
-    expect((await api.get(graphStep, 'bob')).body.reviewResult).toBe('NotReviewed');
+    expect((await signoff.api.get(graphStep, 'bob')).body.reviewResult).toBe('NotReviewed');
   });
 
   it('refuses a __proto__ or constructor.prototype key by name, not as JSON that is not valid', async () => {
@@ -57,29 +53,29 @@ describe('decision bodies on Graph and ARM', () => {
     expect(arm.body.error.message).toMatch(/'properties\.constructor\.prototype' is not allowed/);
     // Bad JSON is still called that.
     expect((await send('PATCH', graphStep, '{"__proto__":', 'application/json')).body.error.message).toMatch(/not valid JSON/);
-    expect((await api.get(graphStep, 'bob')).body.reviewResult).toBe('NotReviewed');
+    expect((await signoff.api.get(graphStep, 'bob')).body.reviewResult).toBe('NotReviewed');
   });
 
   it('names an unknown property, and still refuses it', async () => {
-    const graph = await api.patch(graphStep, { ...GRAPH_VERDICT, colour: 'red' }, 'bob');
+    const graph = await signoff.api.patch(graphStep, { ...GRAPH_VERDICT, colour: 'red' }, 'bob');
     expectGraphError(graph, 'BAD_REQUEST');
     expect(graph.body.error.message).toMatch(/^Property 'colour' is not allowed in body\b/);
-    const arm = await api.patch(armStage, { properties: { ...GRAPH_VERDICT, colour: 'red' } }, 'bob');
+    const arm = await signoff.api.patch(armStage, { properties: { ...GRAPH_VERDICT, colour: 'red' } }, 'bob');
     expectArmError(arm, 'BAD_REQUEST');
     expect(arm.body.error.message).toMatch(/^Property 'colour' is not allowed in body\.properties\b/);
-    expect((await api.get(graphStep, 'bob')).body.reviewResult).toBe('NotReviewed');
+    expect((await signoff.api.get(graphStep, 'bob')).body.reviewResult).toBe('NotReviewed');
   });
 
   it('ignores what it served when a client sends it back with a verdict: read-only properties and annotations', async () => {
-    const step = (await api.get(graphStep, 'bob')).body;
+    const step = (await signoff.api.get(graphStep, 'bob')).body;
     expect(Object.keys(step)).toEqual(expect.arrayContaining(['@odata.context', '@signoff.approvers', 'id', 'status', 'assignedToMe', 'reviewedBy']));
-    const graph = await api.patch(graphStep, { ...step, '@odata.etag': 'W/"1"', 'reviewResult@odata.type': '#microsoft.graph.string', ...GRAPH_VERDICT }, 'bob');
+    const graph = await signoff.api.patch(graphStep, { ...step, '@odata.etag': 'W/"1"', 'reviewResult@odata.type': '#microsoft.graph.string', ...GRAPH_VERDICT }, 'bob');
     expect(graph.status, graph.text).toBe(204);
-    expect((await api.get(graphStep, 'bob')).body.reviewResult).toBe('Approved');
+    expect((await signoff.api.get(graphStep, 'bob')).body.reviewResult).toBe('Approved');
 
-    const stage = (await api.get(armStage, 'bob')).body;
+    const stage = (await signoff.api.get(armStage, 'bob')).body;
     expect(Object.keys(stage.properties)).toContain('@signoff.approvers');
-    const arm = await api.call('PUT', armStage, { as: 'bob', body: { ...stage, properties: { ...stage.properties, ...GRAPH_VERDICT } } });
+    const arm = await signoff.api.call('PUT', armStage, { as: 'bob', body: { ...stage, properties: { ...stage.properties, ...GRAPH_VERDICT } } });
     expect(arm.status, arm.text).toBe(200);
     expect(arm.body.properties.reviewResult).toBe('Approve');
   });

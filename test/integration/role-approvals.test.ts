@@ -1,44 +1,38 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEMO } from '../support/demo.js';
 import { expectGraphError } from '../support/graph-errors.js';
 import { Api, activationBody } from '../support/http.js';
-import { type TestServer, startTestServer, testStores } from '../support/test-server.js';
+import { useTestServer } from '../support/server-fixture.js';
+import { startTestServer, testStores } from '../support/test-server.js';
 
 const REQUESTS = '/beta/roleManagement/directory/roleAssignmentScheduleRequests';
 const APPROVALS = '/beta/roleManagement/directory/roleAssignmentApprovals';
 const { alice, bob } = DEMO.users;
 
 describe.each(testStores())('PIM for Entra roles through Graph (%s store)', (store) => {
-  let server: TestServer;
-  let api: Api;
-
-  beforeAll(async () => {
-    server = await startTestServer({ store });
-    api = new Api(server.url);
-  });
-  afterAll(async () => server?.destroy());
+  const signoff = useTestServer({ store });
 
   async function activate(role: string = DEMO.roles.userAdministrator, overrides: Record<string, unknown> = {}) {
-    const res = await api.post(REQUESTS, activationBody(role, alice, overrides), 'alice');
+    const res = await signoff.api.post(REQUESTS, activationBody(role, alice, overrides), 'alice');
     expect(res.status, res.text).toBe(201);
     return res.body;
   }
   async function stepsOf(approvalId: string, as = 'bob') {
-    const res = await api.get(`${APPROVALS}/${approvalId}/steps`, as);
+    const res = await signoff.api.get(`${APPROVALS}/${approvalId}/steps`, as);
     expect(res.status, res.text).toBe(200);
     return res.body.value as any[];
   }
-  const decide = (approvalId: string, stepId: string, as: string, body: object) => api.patch(`${APPROVALS}/${approvalId}/steps/${stepId}`, body, as);
+  const decide = (approvalId: string, stepId: string, as: string, body: object) => signoff.api.patch(`${APPROVALS}/${approvalId}/steps/${stepId}`, body, as);
 
   it('issues dev tokens and resolves the caller with /me and users by UPN', async () => {
-    const token = await api.call('POST', '/dev/token', { body: { username: 'alice@contoso.com' } });
+    const token = await signoff.api.call('POST', '/dev/token', { body: { username: 'alice@contoso.com' } });
     expect(token.status).toBe(200);
     expect(token.body).toMatchObject({ token_type: 'Bearer', expires_in: 3600 });
-    const me = await api.call('GET', '/v1.0/me', { token: token.body.access_token });
+    const me = await signoff.api.call('GET', '/v1.0/me', { token: token.body.access_token });
     expect(me.body).toMatchObject({ id: alice, userPrincipalName: 'alice@contoso.com' });
-    const bobRes = await api.get('/v1.0/users/bob@contoso.com', 'alice');
+    const bobRes = await signoff.api.get('/v1.0/users/bob@contoso.com', 'alice');
     expect(bobRes.body.id).toBe(bob);
-    const members = await api.get(`/v1.0/groups/${DEMO.groups.approvers}/members`, 'alice');
+    const members = await signoff.api.get(`/v1.0/groups/${DEMO.groups.approvers}/members`, 'alice');
     expect(members.body.value.map((u: any) => u.userPrincipalName).sort()).toEqual(['bob@contoso.com', 'carol@contoso.com']);
   });
 
@@ -50,56 +44,56 @@ describe.each(testStores())('PIM for Entra roles through Graph (%s store)', (sto
     expect(created.scheduleInfo.expiration).toMatchObject({ type: 'afterDuration', duration: 'PT1H' });
     expect(created.ticketInfo).toEqual({ ticketNumber: 'INC-1234', ticketSystem: 'ServiceNow' });
 
-    const readBack = await api.get(`${REQUESTS}/${created.id}`, 'alice');
+    const readBack = await signoff.api.get(`${REQUESTS}/${created.id}`, 'alice');
     expect(readBack.body.status).toBe('PendingApproval');
-    const mine = await api.get(`${REQUESTS}/filterByCurrentUser(on='principal')`, 'alice');
+    const mine = await signoff.api.get(`${REQUESTS}/filterByCurrentUser(on='principal')`, 'alice');
     expect(mine.body.value.map((r: any) => r.id)).toContain(created.id);
-    const bobsOwn = await api.get(`${REQUESTS}/filterByCurrentUser(on='principal')`, 'bob');
+    const bobsOwn = await signoff.api.get(`${REQUESTS}/filterByCurrentUser(on='principal')`, 'bob');
     expect(bobsOwn.body.value.map((r: any) => r.id)).not.toContain(created.id);
-    const toApprove = await api.get(`${REQUESTS}/filterByCurrentUser(on='approver')`, 'bob');
+    const toApprove = await signoff.api.get(`${REQUESTS}/filterByCurrentUser(on='approver')`, 'bob');
     expect(toApprove.body.value.map((r: any) => r.id)).toContain(created.id);
 
-    const approval = await api.get(`${APPROVALS}/${created.approvalId}`, 'bob');
+    const approval = await signoff.api.get(`${APPROVALS}/${created.approvalId}`, 'bob');
     expect(approval.status).toBe(200);
     expect(approval.body.id).toBe(created.id);
     expect(approval.body.steps).toHaveLength(1);
     const [step] = await stepsOf(created.approvalId);
     expect(step).toMatchObject({ assignedToMe: true, status: 'InProgress', reviewResult: 'NotReviewed', justification: '', reviewedBy: null, reviewedDateTime: null });
-    const single = await api.get(`${APPROVALS}/${created.approvalId}/steps/${step.id}`, 'bob');
+    const single = await signoff.api.get(`${APPROVALS}/${created.approvalId}/steps/${step.id}`, 'bob');
     expect(single.body).toMatchObject({ id: step.id, assignedToMe: true });
-    const asAlice = await api.get(`${APPROVALS}/${created.approvalId}/steps/${step.id}`, 'alice');
+    const asAlice = await signoff.api.get(`${APPROVALS}/${created.approvalId}/steps/${step.id}`, 'alice');
     expect(asAlice.body.assignedToMe).toBe(false);
 
     const approved = await decide(created.approvalId, step.id, 'bob', { reviewResult: 'Approve', justification: 'Ticket checked' });
     expect(approved.status).toBe(204);
     expect(approved.text).toBe('');
 
-    const after = await api.get(`${APPROVALS}/${created.approvalId}/steps/${step.id}`, 'bob');
+    const after = await signoff.api.get(`${APPROVALS}/${created.approvalId}/steps/${step.id}`, 'bob');
     expect(after.body).toMatchObject({ reviewResult: 'Approved', status: 'Completed', justification: 'Ticket checked', assignedToMe: false });
     expect(after.body.reviewedBy).toEqual([{ id: bob, displayName: 'Bob Approver', userPrincipalName: 'bob@contoso.com' }]);
     expect(Date.parse(after.body.reviewedDateTime)).not.toBeNaN();
 
-    const granted = await api.get(`${REQUESTS}/${created.id}`, 'alice');
+    const granted = await signoff.api.get(`${REQUESTS}/${created.id}`, 'alice');
     expect(granted.body.status).toBe('Provisioned');
     expect(granted.body.completedDateTime).not.toBeNull();
-    const instances = await api.get('/beta/roleManagement/directory/roleAssignmentScheduleInstances', 'alice');
+    const instances = await signoff.api.get('/beta/roleManagement/directory/roleAssignmentScheduleInstances', 'alice');
     expect(instances.body.value).toEqual(expect.arrayContaining([expect.objectContaining({ principalId: alice, roleDefinitionId: DEMO.roles.userAdministrator, assignmentType: 'Activated', endDateTime: created.scheduleInfo ? expect.any(String) : null })]));
 
     expectGraphError(await decide(created.approvalId, step.id, 'bob', { reviewResult: 'Approve', justification: 'again' }), 'STEP_ALREADY_DECIDED');
     expectGraphError(await decide(created.approvalId, step.id, 'bob', { reviewResult: 'Deny', justification: 'changed my mind' }), 'STEP_ALREADY_DECIDED');
 
     // Step 6: the role is now active, so a second activation is refused as Entra does.
-    expectGraphError(await api.post(REQUESTS, activationBody(DEMO.roles.userAdministrator, alice), 'alice'), 'ASSIGNMENT_EXISTS');
+    expectGraphError(await signoff.api.post(REQUESTS, activationBody(DEMO.roles.userAdministrator, alice), 'alice'), 'ASSIGNMENT_EXISTS');
   });
 
   it('refuses a second activation while one is pending', async () => {
     const created = await activate(DEMO.roles.securityAdministrator);
-    const again = await api.post(REQUESTS, activationBody(DEMO.roles.securityAdministrator, alice), 'alice');
+    const again = await signoff.api.post(REQUESTS, activationBody(DEMO.roles.securityAdministrator, alice), 'alice');
     expectGraphError(again, 'PENDING_REQUEST_EXISTS');
-    const cancel = await api.post(`${REQUESTS}/${created.id}/cancel`, undefined, 'alice');
+    const cancel = await signoff.api.post(`${REQUESTS}/${created.id}/cancel`, undefined, 'alice');
     expect(cancel.status).toBe(204);
-    expect((await api.get(`${REQUESTS}/${created.id}`, 'alice')).body.status).toBe('Canceled');
-    expectGraphError(await api.post(`${REQUESTS}/${created.id}/cancel`, undefined, 'alice'), 'NOT_CANCELABLE');
+    expect((await signoff.api.get(`${REQUESTS}/${created.id}`, 'alice')).body.status).toBe('Canceled');
+    expectGraphError(await signoff.api.post(`${REQUESTS}/${created.id}/cancel`, undefined, 'alice'), 'NOT_CANCELABLE');
     // Nobody decided the step the cancel closed: a late decision hears the request was canceled.
     const [step] = await stepsOf(created.approvalId);
     expect(step).toMatchObject({ status: 'Completed', reviewResult: 'NotReviewed', reviewedBy: null });
@@ -119,10 +113,10 @@ describe.each(testStores())('PIM for Entra roles through Graph (%s store)', (sto
     expect((await decide(created.approvalId, steps[0].id, 'bob', { reviewResult: 'Approve', justification: 'stage 1 ok' })).status).toBe(204);
     steps = await stepsOf(created.approvalId, 'carol');
     expect(steps.map((s) => [s.status, s.reviewResult, s.assignedToMe])).toEqual([['Completed', 'Approved', false], ['InProgress', 'NotReviewed', true]]);
-    expect((await api.get(`${REQUESTS}/${created.id}`, 'alice')).body.status).toBe('PendingApproval');
+    expect((await signoff.api.get(`${REQUESTS}/${created.id}`, 'alice')).body.status).toBe('PendingApproval');
 
     expect((await decide(created.approvalId, steps[1].id, 'carol', { reviewResult: 'Approve', justification: 'stage 2 ok' })).status).toBe(204);
-    expect((await api.get(`${REQUESTS}/${created.id}`, 'alice')).body.status).toBe('Provisioned');
+    expect((await signoff.api.get(`${REQUESTS}/${created.id}`, 'alice')).body.status).toBe('Provisioned');
   });
 
   it('a Deny at stage 2 ends the request as Denied', async () => {
@@ -209,10 +203,10 @@ describe.each(testStores())('PIM for Entra roles through Graph (%s store)', (sto
   });
 
   it('echoes client-request-id and sets request-id on every response', async () => {
-    const res = await api.call('GET', '/v1.0/me', { as: 'alice', headers: { 'client-request-id': 'c0ffee00-1234-4321-aaaa-000000000001' } });
+    const res = await signoff.api.call('GET', '/v1.0/me', { as: 'alice', headers: { 'client-request-id': 'c0ffee00-1234-4321-aaaa-000000000001' } });
     expect(res.headers.get('client-request-id')).toBe('c0ffee00-1234-4321-aaaa-000000000001');
     expect(res.headers.get('request-id')).toMatch(/^[0-9a-f-]{36}$/);
-    const missing = await api.get('/beta/roleManagement/directory/nothingHere', 'alice');
+    const missing = await signoff.api.get('/beta/roleManagement/directory/nothingHere', 'alice');
     expectGraphError(missing, 'UNKNOWN_ROUTE');
   });
 

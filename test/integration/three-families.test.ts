@@ -1,12 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEMO, type DemoUser } from '../support/demo.js';
 import { expectGraphError } from '../support/graph-errors.js';
 import { Api, type ApiResponse, activationBody } from '../support/http.js';
+import { useTestServer } from '../support/server-fixture.js';
 import { type StoreKind, type TestServer, startTestServer, testStores } from '../support/test-server.js';
-import { writeWiderTenantFile } from '../support/wider-tenant.js';
+import { useWiderTenantServer } from '../support/wider-tenant.js';
 
 const { alice, carol, dave } = DEMO.users;
 const ROLE_REQUESTS = '/beta/roleManagement/directory/roleAssignmentScheduleRequests';
@@ -69,14 +67,7 @@ const FAMILIES: readonly FamilyCase[] = [
 ];
 
 describe.each(testStores())('three approval families on one engine (%s store)', (store: StoreKind) => {
-  let server: TestServer;
-  let api: Api;
-
-  beforeAll(async () => {
-    server = await startTestServer({ store });
-    api = new Api(server.url);
-  });
-  afterAll(async () => server?.destroy());
+  const signoff = useTestServer({ store });
 
   /** A server of its own, for a test whose assignments would change what the others see. */
   async function onFreshServer(fn: (a: Api, fresh: TestServer) => Promise<void>): Promise<void> {
@@ -88,33 +79,33 @@ describe.each(testStores())('three approval families on one engine (%s store)', 
     }
   }
 
-  async function submit(family: FamilyCase, as: DemoUser = 'alice', overrides: Record<string, unknown> = {}, a: Api = api) {
+  async function submit(family: FamilyCase, as: DemoUser = 'alice', overrides: Record<string, unknown> = {}, a: Api = signoff.api) {
     const res = await a.post(family.requests, family.body(DEMO.users[as], overrides), as);
     expect(res.status, res.text).toBe(201);
     return res.body;
   }
 
   it.each(FAMILIES)('$name: approve / deny / 409 / 403 / 404 / self-approval / missing justification', async (family) => {
-    const decide = (approvalId: string, stepId: string, as: DemoUser, body: object) => api.patch(`${family.approvals}/${approvalId}/steps/${stepId}`, body, as);
-    const statusOf = async (id: string) => (await api.get(`${family.requests}/${id}`, 'alice')).body[family.statusField];
+    const decide = (approvalId: string, stepId: string, as: DemoUser, body: object) => signoff.api.patch(`${family.approvals}/${approvalId}/steps/${stepId}`, body, as);
+    const statusOf = async (id: string) => (await signoff.api.get(`${family.requests}/${id}`, 'alice')).body[family.statusField];
 
     // The requestor's own justification is a policy rule in all three.
-    expectGraphError(await api.post(family.requests, family.body(alice, { justification: '' }), 'alice'), 'POLICY_VALIDATION_FAILED');
+    expectGraphError(await signoff.api.post(family.requests, family.body(alice, { justification: '' }), 'alice'), 'POLICY_VALIDATION_FAILED');
     // Only an eligible principal may ask, and only for themselves.
-    expectGraphError(await api.post(family.requests, family.body(dave), 'dave'), 'NOT_ELIGIBLE');
-    expectGraphError(await api.post(family.requests, family.body(alice), 'bob'), 'NOT_OWN_REQUEST');
+    expectGraphError(await signoff.api.post(family.requests, family.body(dave), 'dave'), 'NOT_ELIGIBLE');
+    expectGraphError(await signoff.api.post(family.requests, family.body(alice), 'bob'), 'NOT_OWN_REQUEST');
 
     // First request: every refusal leaves it pending, then bob denies it.
     const first = await submit(family);
     expect(first[family.statusField]).toBe(family.pending);
-    expectGraphError(await api.post(family.requests, family.body(alice), 'alice'), 'PENDING_REQUEST_EXISTS');
-    const approval = await api.get(`${family.approvals}/${first.id}`, 'bob');
+    expectGraphError(await signoff.api.post(family.requests, family.body(alice), 'alice'), 'PENDING_REQUEST_EXISTS');
+    const approval = await signoff.api.get(`${family.approvals}/${first.id}`, 'bob');
     expect(approval.status, approval.text).toBe(200);
     expect(approval.body.id).toBe(first.id);
     const [step] = approval.body.steps;
     expect(step).toMatchObject({ status: 'InProgress', reviewResult: 'NotReviewed', assignedToMe: true });
-    expect((await api.get(`${family.approvals}/${first.id}/steps/${step.id}`, 'alice')).body.assignedToMe).toBe(false);
-    const inbox = await api.get(`${family.approvals}/filterByCurrentUser(on='approver')`, 'bob');
+    expect((await signoff.api.get(`${family.approvals}/${first.id}/steps/${step.id}`, 'alice')).body.assignedToMe).toBe(false);
+    const inbox = await signoff.api.get(`${family.approvals}/filterByCurrentUser(on='approver')`, 'bob');
     expect(inbox.body.value.map((a: { id: string }) => a.id)).toContain(first.id);
 
     expectGraphError(await decide(first.id, step.id, 'dave', { reviewResult: 'Approve', justification: 'me too' }), 'NOT_AN_APPROVER');
@@ -122,23 +113,23 @@ describe.each(testStores())('three approval families on one engine (%s store)', 
     expectGraphError(await decide('00000000-0000-0000-0000-00000000dead', step.id, 'bob', { reviewResult: 'Approve', justification: 'x' }), 'APPROVAL_NOT_FOUND');
     expectGraphError(await decide(first.id, '00000000-0000-0000-0000-00000000beef', 'bob', { reviewResult: 'Approve', justification: 'x' }), 'STEP_NOT_FOUND');
     expectGraphError(await decide(first.id, step.id, 'bob', { reviewResult: 'Approve' }), 'JUSTIFICATION_REQUIRED');
-    expectGraphError(await api.get(`${family.approvals}/${first.id}`, 'dave'), 'ACCESS_DENIED');
+    expectGraphError(await signoff.api.get(`${family.approvals}/${first.id}`, 'dave'), 'ACCESS_DENIED');
     expect(await statusOf(first.id)).toBe(family.pending);
 
     expect((await decide(first.id, step.id, 'bob', { reviewResult: 'Deny', justification: 'Not this week' })).status).toBe(204);
     expect(await statusOf(first.id)).toBe(family.denied);
-    expect((await api.get(`${family.approvals}/${first.id}/steps/${step.id}`, 'bob')).body).toMatchObject({ status: 'Completed', reviewResult: 'Denied', justification: 'Not this week' });
+    expect((await signoff.api.get(`${family.approvals}/${first.id}/steps/${step.id}`, 'bob')).body).toMatchObject({ status: 'Completed', reviewResult: 'Denied', justification: 'Not this week' });
     expectGraphError(await decide(first.id, step.id, 'bob', { reviewResult: 'Approve', justification: 'changed my mind' }), 'STEP_ALREADY_DECIDED');
-    const inboxAfter = await api.get(`${family.approvals}/filterByCurrentUser(on='approver')`, 'bob');
+    const inboxAfter = await signoff.api.get(`${family.approvals}/filterByCurrentUser(on='approver')`, 'bob');
     expect(inboxAfter.body.value.map((a: { id: string }) => a.id)).not.toContain(first.id);
 
     // Second request: bob approves, which grants (PIM) or delivers (entitlement management).
     const second = await submit(family);
-    const [step2] = (await api.get(`${family.approvals}/${second.id}/steps`, 'bob')).body.value;
+    const [step2] = (await signoff.api.get(`${family.approvals}/${second.id}/steps`, 'bob')).body.value;
     expect((await decide(second.id, step2.id, 'bob', { reviewResult: 'Approve', justification: 'Confirmed with the team' })).status).toBe(204);
     expect(await statusOf(second.id)).toBe(family.granted);
     expectGraphError(await decide(second.id, step2.id, 'bob', { reviewResult: 'Deny', justification: 'too late' }), 'STEP_ALREADY_DECIDED');
-    expectGraphError(await api.post(family.requests, family.body(alice), 'alice'), 'ASSIGNMENT_EXISTS');
+    expectGraphError(await signoff.api.post(family.requests, family.body(alice), 'alice'), 'ASSIGNMENT_EXISTS');
   });
 
   it('refuses, in every family, a schedule that would end past 9999 or names a day its month does not have, and creates nothing', async () => {
@@ -216,31 +207,31 @@ describe.each(testStores())('three approval families on one engine (%s store)', 
   });
 
   it('entitlement management: catalogs, packages and policies read in beta and v1.0 shapes', async () => {
-    const catalogs = await api.get('/beta/identityGovernance/entitlementManagement/accessPackageCatalogs', 'alice');
+    const catalogs = await signoff.api.get('/beta/identityGovernance/entitlementManagement/accessPackageCatalogs', 'alice');
     expect(catalogs.body.value).toEqual([expect.objectContaining({ id: DEMO.catalogs.general, displayName: 'General', catalogType: 'UserManaged', catalogStatus: 'Published' })]);
-    const catalogV1 = await api.get(`/v1.0/identityGovernance/entitlementManagement/catalogs/${DEMO.catalogs.general}`, 'alice');
+    const catalogV1 = await signoff.api.get(`/v1.0/identityGovernance/entitlementManagement/catalogs/${DEMO.catalogs.general}`, 'alice');
     expect(catalogV1.body).toMatchObject({ id: DEMO.catalogs.general, state: 'published', catalogType: 'userManaged' });
     expect(catalogV1.body['@odata.context']).toMatch(/\/v1\.0\/\$metadata#identityGovernance\/entitlementManagement\/catalogs\/\$entity$/);
 
-    const pkg = await api.get(`/beta/identityGovernance/entitlementManagement/accessPackages/${DEMO.accessPackages.contractorAccess}`, 'alice');
+    const pkg = await signoff.api.get(`/beta/identityGovernance/entitlementManagement/accessPackages/${DEMO.accessPackages.contractorAccess}`, 'alice');
     expect(pkg.body).toMatchObject({ id: DEMO.accessPackages.contractorAccess, displayName: 'Contractor Access', catalogId: DEMO.catalogs.general });
-    const packages = await api.get(`/v1.0/identityGovernance/entitlementManagement/accessPackages?$filter=displayName eq 'Contractor Access'`, 'alice');
+    const packages = await signoff.api.get(`/v1.0/identityGovernance/entitlementManagement/accessPackages?$filter=displayName eq 'Contractor Access'`, 'alice');
     expect(packages.body.value.map((p: { id: string }) => p.id)).toEqual([DEMO.accessPackages.contractorAccess]);
-    expectGraphError(await api.get('/v1.0/identityGovernance/entitlementManagement/accessPackages/00000000-0000-0000-0000-000000000404', 'alice'), 'TARGET_NOT_FOUND');
+    expectGraphError(await signoff.api.get('/v1.0/identityGovernance/entitlementManagement/accessPackages/00000000-0000-0000-0000-000000000404', 'alice'), 'TARGET_NOT_FOUND');
 
-    const beta = await api.get(`/beta/identityGovernance/entitlementManagement/accessPackageAssignmentPolicies/${DEMO.accessPackagePolicies.contractorAccess}`, 'alice');
+    const beta = await signoff.api.get(`/beta/identityGovernance/entitlementManagement/accessPackageAssignmentPolicies/${DEMO.accessPackagePolicies.contractorAccess}`, 'alice');
     expect(beta.body).toMatchObject({ accessPackageId: DEMO.accessPackages.contractorAccess, requestApprovalSettings: { isApprovalRequired: true, approvalMode: 'SingleStage' } });
     expect(beta.body.requestApprovalSettings.approvalStages).toEqual([expect.objectContaining({
       approvalStageTimeOutInDays: 14, isApproverJustificationRequired: true, primaryApprovers: [expect.objectContaining({ '@odata.type': '#microsoft.graph.requestorManager', managerLevel: 1 })],
     })]);
-    const v1 = await api.get(`/v1.0/identityGovernance/entitlementManagement/assignmentPolicies?$filter=accessPackage/id eq '${DEMO.accessPackages.contractorAccess}'`, 'alice');
+    const v1 = await signoff.api.get(`/v1.0/identityGovernance/entitlementManagement/assignmentPolicies?$filter=accessPackage/id eq '${DEMO.accessPackages.contractorAccess}'`, 'alice');
     expect(v1.body.value).toEqual([expect.objectContaining({
       id: DEMO.accessPackagePolicies.contractorAccess,
       requestApprovalSettings: expect.objectContaining({ isApprovalRequiredForAdd: true, stages: [expect.objectContaining({ durationBeforeAutomaticDenial: 'P14D', isApproverJustificationRequired: true })] }),
     })]);
     expect(v1.body.value[0].accessPackage).toBeUndefined();
-    expect((await api.get("/v1.0/identityGovernance/entitlementManagement/assignmentPolicies?$filter=accessPackage/id eq 'elsewhere'", 'alice')).body.value).toEqual([]);
-    const inCatalog = await api.get(`/v1.0/identityGovernance/entitlementManagement/accessPackages?$filter=catalog/id eq '${DEMO.catalogs.general}'&$expand=catalog`, 'alice');
+    expect((await signoff.api.get("/v1.0/identityGovernance/entitlementManagement/assignmentPolicies?$filter=accessPackage/id eq 'elsewhere'", 'alice')).body.value).toEqual([]);
+    const inCatalog = await signoff.api.get(`/v1.0/identityGovernance/entitlementManagement/accessPackages?$filter=catalog/id eq '${DEMO.catalogs.general}'&$expand=catalog`, 'alice');
     expect(inCatalog.body.value).toEqual([expect.objectContaining({ id: DEMO.accessPackages.contractorAccess, catalog: { id: DEMO.catalogs.general } })]);
   });
 
@@ -313,54 +304,42 @@ describe.each(testStores())('three approval families on one engine (%s store)', 
   });
 
   describe('pending for me, in OData pages', () => {
-    let wide: TestServer;
-    let wideApi: Api;
-    let dir: string;
-
-    beforeAll(async () => {
-      dir = mkdtempSync(join(tmpdir(), 'signoff-tenant-'));
-      wide = await startTestServer({ store, env: { SIGNOFF_TENANT: writeWiderTenantFile(dir) }, demo: false });
-      wideApi = new Api(wide.url);
-    });
-    afterAll(async () => {
-      await wide?.destroy();
-      rmSync(dir, { recursive: true, force: true });
-    });
+    const wide = useWiderTenantServer({ store });
 
     it.each(FAMILIES)('$name: bob\'s approvals come in pages of top=3 linked by @odata.nextLink, each family on its own', async (family) => {
       const requestors: DemoUser[] = ['alice', 'carol', 'dave', 'admin'];
       const ids: string[] = [];
-      for (const who of requestors) ids.push((await submit(family, who, {}, wideApi)).id);
+      for (const who of requestors) ids.push((await submit(family, who, {}, wide.api)).id);
 
       const pages: string[][] = [];
-      let url: string | undefined = `${wide.url}${family.approvals}/filterByCurrentUser(on='approver')?$top=3`;
+      let url: string | undefined = `${wide.server.url}${family.approvals}/filterByCurrentUser(on='approver')?$top=3`;
       for (let i = 0; url && i < 5; i++) {
-        const page: ApiResponse = await wideApi.get(url.slice(wide.url.length), 'bob');
+        const page: ApiResponse = await wide.api.get(url.slice(wide.server.url.length), 'bob');
         expect(page.status, page.text).toBe(200);
         expect(page.body['@odata.context']).toMatch(/\$metadata#Collection\(microsoft\.graph\.approval\)$/);
         pages.push(page.body.value.map((a: { id: string }) => a.id));
         url = page.body['@odata.nextLink'];
-        if (url) expect(url.startsWith(`${wide.url}${family.approvals}/filterByCurrentUser(on='approver')?`)).toBe(true);
+        if (url) expect(url.startsWith(`${wide.server.url}${family.approvals}/filterByCurrentUser(on='approver')?`)).toBe(true);
       }
       expect(pages.map((p) => p.length)).toEqual([3, 1]);
       expect(pages.flat().sort()).toEqual([...ids].sort());
 
       // The same inbox seen as requests, filtered on their lifecycle field.
-      const byStatus = (value: string) => wideApi.get(`${family.requests}/filterByCurrentUser(on='approver')?$filter=${family.statusField} eq '${value}'&$top=10`, 'bob');
+      const byStatus = (value: string) => wide.api.get(`${family.requests}/filterByCurrentUser(on='approver')?$filter=${family.statusField} eq '${value}'&$top=10`, 'bob');
       expect((await byStatus(family.pending)).body.value.map((r: { id: string }) => r.id).sort()).toEqual([...ids].sort());
       expect((await byStatus(family.denied)).body.value).toEqual([]);
       const others = FAMILIES.filter((f) => f !== family);
       for (const other of others) {
-        const seen = (await wideApi.get(`${other.approvals}/filterByCurrentUser(on='approver')?$top=50`, 'bob')).body.value.map((a: { id: string }) => a.id);
+        const seen = (await wide.api.get(`${other.approvals}/filterByCurrentUser(on='approver')?$top=50`, 'bob')).body.value.map((a: { id: string }) => a.id);
         for (const id of ids) expect(seen).not.toContain(id);
       }
 
       // Decide them all so the next family starts from an empty inbox.
       for (const id of ids) {
-        const [step] = (await wideApi.get(`${family.approvals}/${id}/steps`, 'bob')).body.value;
-        expect((await wideApi.patch(`${family.approvals}/${id}/steps/${step.id}`, { reviewResult: 'Deny', justification: 'paging test' }, 'bob')).status).toBe(204);
+        const [step] = (await wide.api.get(`${family.approvals}/${id}/steps`, 'bob')).body.value;
+        expect((await wide.api.patch(`${family.approvals}/${id}/steps/${step.id}`, { reviewResult: 'Deny', justification: 'paging test' }, 'bob')).status).toBe(204);
       }
-      expect((await wideApi.get(`${family.approvals}/filterByCurrentUser(on='approver')`, 'bob')).body.value).toEqual([]);
+      expect((await wide.api.get(`${family.approvals}/filterByCurrentUser(on='approver')`, 'bob')).body.value).toEqual([]);
     });
   });
 });

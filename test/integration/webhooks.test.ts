@@ -3,7 +3,8 @@ import { GRAPH_ERRORS } from '../../src/http/graph/graph-errors.js';
 import { MAX_ATTEMPTS, RETRY_DELAYS_MS } from '../../src/notify/retry-schedule.js';
 import { DEMO } from '../support/demo.js';
 import { Api, activationBody } from '../support/http.js';
-import { type TestServer, startTestServer, testStores } from '../support/test-server.js';
+import { useTestServer } from '../support/server-fixture.js';
+import { startTestServer, testStores } from '../support/test-server.js';
 import { type WebhookReceiver, startWebhookReceiver } from '../support/webhook-receiver.js';
 
 const REQUESTS = '/beta/roleManagement/directory/roleAssignmentScheduleRequests';
@@ -19,24 +20,17 @@ function expectError(res: { status: number; body: any }, code: keyof typeof GRAP
 }
 
 describe.each(testStores())('webhooks from the outbox (%s store)', (store) => {
-  let server: TestServer;
-  let api: Api;
   let receiver: WebhookReceiver;
-
   beforeAll(async () => {
-    // Attempts that hang give up after 300 ms of real time; retries follow the dev clock.
-    server = await startTestServer({ store, env: { SIGNOFF_WEBHOOK_TIMEOUT_MS: '300', SIGNOFF_PUBLIC_URL: 'https://signoff.example' } });
-    api = new Api(server.url);
     receiver = await startWebhookReceiver();
   });
-  afterAll(async () => {
-    await server?.destroy();
-    await receiver?.close();
-  });
+  afterAll(async () => receiver?.close());
+  // Attempts that hang give up after 300 ms of real time; retries follow the dev clock.
+  const signoff = useTestServer({ store, env: { SIGNOFF_WEBHOOK_TIMEOUT_MS: '300', SIGNOFF_PUBLIC_URL: 'https://signoff.example' } });
 
-  const deliver = () => server.running.outbox.runNow();
+  const deliver = () => signoff.server.running.outbox.runNow();
 
-  async function subscribe(path: string, extra: Record<string, unknown> = {}, on: Api = api) {
+  async function subscribe(path: string, extra: Record<string, unknown> = {}, on: Api = signoff.api) {
     const res = await on.post(WEBHOOKS, { url: `${receiver.url}${path}`, ...extra }, 'admin');
     expect(res.status, res.text).toBe(201);
     expect(res.body.secret).toMatch(/^whsec_/);
@@ -45,7 +39,7 @@ describe.each(testStores())('webhooks from the outbox (%s store)', (store) => {
   }
 
   async function deliveriesOf(subscriptionId: string) {
-    const res = await api.get(`${WEBHOOKS}/${subscriptionId}/deliveries`, 'admin');
+    const res = await signoff.api.get(`${WEBHOOKS}/${subscriptionId}/deliveries`, 'admin');
     expect(res.status, res.text).toBe(200);
     return res.body.value as any[];
   }
@@ -53,14 +47,14 @@ describe.each(testStores())('webhooks from the outbox (%s store)', (store) => {
   it('signs every event of a request → approve flow, delivers each once and in order, and tells the outcome', async () => {
     const sub = await subscribe('/flow');
     const chat = await subscribe('/chat', { kind: 'chat' });
-    const listed = await api.get(WEBHOOKS, 'admin');
+    const listed = await signoff.api.get(WEBHOOKS, 'admin');
     expect(listed.body.value.map((s: any) => s.id)).toEqual(expect.arrayContaining([sub.id, chat.id]));
     expect(listed.body.value.every((s: any) => s.secret === undefined)).toBe(true);
 
-    const created = await api.post(REQUESTS, activationBody(DEMO.roles.userAdministrator, alice), 'alice');
+    const created = await signoff.api.post(REQUESTS, activationBody(DEMO.roles.userAdministrator, alice), 'alice');
     expect(created.status, created.text).toBe(201);
-    const steps = await api.get(`${APPROVALS}/${created.body.id}/steps`, 'bob');
-    const approved = await api.patch(`${APPROVALS}/${created.body.id}/steps/${steps.body.value[0].id}`, { reviewResult: 'Approve', justification: 'Ticket checked' }, 'bob');
+    const steps = await signoff.api.get(`${APPROVALS}/${created.body.id}/steps`, 'bob');
+    const approved = await signoff.api.patch(`${APPROVALS}/${created.body.id}/steps/${steps.body.value[0].id}`, { reviewResult: 'Approve', justification: 'Ticket checked' }, 'bob');
     expect(approved.status).toBe(204);
 
     await deliver();
@@ -84,11 +78,11 @@ describe.each(testStores())('webhooks from the outbox (%s store)', (store) => {
     const deliveries = await deliveriesOf(sub.id);
     expect(deliveries.every((d) => d.status === 'delivered' && d.attempts === 1 && d.attemptHistory.length === 1)).toBe(true);
 
-    expect((await api.call('DELETE', `${WEBHOOKS}/${sub.id}`, { as: 'admin' })).status).toBe(204);
-    expect((await api.call('DELETE', `${WEBHOOKS}/${chat.id}`, { as: 'admin' })).status).toBe(204);
-    expectError(await api.get(`${WEBHOOKS}/${sub.id}`, 'admin'), 'SUBSCRIPTION_NOT_FOUND');
+    expect((await signoff.api.call('DELETE', `${WEBHOOKS}/${sub.id}`, { as: 'admin' })).status).toBe(204);
+    expect((await signoff.api.call('DELETE', `${WEBHOOKS}/${chat.id}`, { as: 'admin' })).status).toBe(204);
+    expectError(await signoff.api.get(`${WEBHOOKS}/${sub.id}`, 'admin'), 'SUBSCRIPTION_NOT_FOUND');
     // Subscription changes are audited, never with their secret.
-    const audit = await api.get(`/signoff/v1/audit?target=${sub.id}`, 'admin');
+    const audit = await signoff.api.get(`/signoff/v1/audit?target=${sub.id}`, 'admin');
     expect(audit.body.value.map((e: any) => e.action)).toEqual(['webhook.deleted', 'webhook.created']);
     expect(audit.body.value[1]).toMatchObject({ initiatedBy: { user: { userPrincipalName: 'admin@contoso.com' } }, after: { url: `${receiver.url}/flow`, kind: 'webhook' } });
     expect(audit.text).not.toContain(sub.secret);
@@ -97,7 +91,7 @@ describe.each(testStores())('webhooks from the outbox (%s store)', (store) => {
   it('retries a failing or silent receiver with growing delays on the injected clock, with the same webhook-id, until it succeeds', async () => {
     const sub = await subscribe('/flaky', { eventTypes: ['request.created'] });
     receiver.behave('/flaky', 500, 'hang', 503, 200);
-    const created = await api.post(REQUESTS, activationBody(DEMO.roles.securityAdministrator, alice), 'alice');
+    const created = await signoff.api.post(REQUESTS, activationBody(DEMO.roles.securityAdministrator, alice), 'alice');
     expect(created.status, created.text).toBe(201);
 
     const gaps: number[] = [];
@@ -111,7 +105,7 @@ describe.each(testStores())('webhooks from the outbox (%s store)', (store) => {
       const seen = receiver.at('/flaky').length;
       await deliver();
       expect(receiver.at('/flaky').length).toBe(seen);
-      server.clock.advance(wait + 1000);
+      signoff.server.clock.advance(wait + 1000);
       await deliver();
       expect(receiver.at('/flaky').length).toBe(seen + 1);
     }
@@ -127,14 +121,14 @@ describe.each(testStores())('webhooks from the outbox (%s store)', (store) => {
     expect(got).toHaveLength(4);
     expect(new Set(got.map((r) => r.webhookId))).toEqual(new Set([done.webhookId]));
     expect(got.every((r) => r.verified)).toBe(true);
-    await api.call('DELETE', `${WEBHOOKS}/${sub.id}`, { as: 'admin' });
-    await api.post(`${REQUESTS}/${created.body.id}/cancel`, undefined, 'alice');
+    await signoff.api.call('DELETE', `${WEBHOOKS}/${sub.id}`, { as: 'admin' });
+    await signoff.api.post(`${REQUESTS}/${created.body.id}/cancel`, undefined, 'alice');
   });
 
   it('gives a receiver that is down one attempt per run, oldest event first, then sends the backlog in order', async () => {
     const sub = await subscribe('/backlog', { eventTypes: ['request.created', 'stage.started'] });
     receiver.behave('/backlog', 500);
-    const created = await api.post(REQUESTS, activationBody(DEMO.roles.securityAdministrator, alice), 'alice');
+    const created = await signoff.api.post(REQUESTS, activationBody(DEMO.roles.securityAdministrator, alice), 'alice');
     expect(created.status, created.text).toBe(201);
     await deliver();
     expect(receiver.at('/backlog').map((r) => r.body.type)).toEqual(['request.created']);
@@ -144,22 +138,22 @@ describe.each(testStores())('webhooks from the outbox (%s store)', (store) => {
     expect(receiver.at('/backlog')).toHaveLength(2);
 
     receiver.behave('/backlog', 200);
-    server.clock.advance(RETRY_DELAYS_MS[0]! * 2);
+    signoff.server.clock.advance(RETRY_DELAYS_MS[0]! * 2);
     await deliver();
     expect(receiver.at('/backlog').slice(2).map((r) => r.body.type)).toEqual(['request.created', 'stage.started']);
     expect((await deliveriesOf(sub.id)).map((d) => d.status)).toEqual(['delivered', 'delivered']);
-    await api.call('DELETE', `${WEBHOOKS}/${sub.id}`, { as: 'admin' });
-    await api.post(`${REQUESTS}/${created.body.id}/cancel`, undefined, 'alice');
+    await signoff.api.call('DELETE', `${WEBHOOKS}/${sub.id}`, { as: 'admin' });
+    await signoff.api.post(`${REQUESTS}/${created.body.id}/cancel`, undefined, 'alice');
   });
 
   it('marks a delivery failed once more than 24 hours of retries are exhausted, and redelivers it on request', async () => {
     const sub = await subscribe('/down', { eventTypes: ['request.created'] });
     receiver.behave('/down', 500);
-    const created = await api.post(REQUESTS, activationBody(DEMO.roles.securityAdministrator, alice), 'alice');
+    const created = await signoff.api.post(REQUESTS, activationBody(DEMO.roles.securityAdministrator, alice), 'alice');
     expect(created.status, created.text).toBe(201);
     await deliver();
     for (let i = 0; i < MAX_ATTEMPTS + 2; i++) {
-      server.clock.advance(13 * HOUR);
+      signoff.server.clock.advance(13 * HOUR);
       await deliver();
     }
     const [failed] = await deliveriesOf(sub.id);
@@ -170,7 +164,7 @@ describe.each(testStores())('webhooks from the outbox (%s store)', (store) => {
     expect(receiver.at('/down')).toHaveLength(MAX_ATTEMPTS);
 
     receiver.behave('/down', 200);
-    const again = await api.post(`${WEBHOOKS}/deliveries/${failed.id}/redeliver`, undefined, 'admin');
+    const again = await signoff.api.post(`${WEBHOOKS}/deliveries/${failed.id}/redeliver`, undefined, 'admin');
     expect(again.status, again.text).toBe(202);
     expect(again.body).toMatchObject({ id: failed.id, status: 'pending' });
     await deliver();
@@ -180,9 +174,9 @@ describe.each(testStores())('webhooks from the outbox (%s store)', (store) => {
     const got = receiver.at('/down');
     expect(got).toHaveLength(MAX_ATTEMPTS + 1);
     expect(new Set(got.map((r) => r.webhookId)).size).toBe(1);
-    expectError(await api.post(`${WEBHOOKS}/deliveries/00000000-0000-0000-0000-000000000000/redeliver`, undefined, 'admin'), 'DELIVERY_NOT_FOUND');
-    await api.call('DELETE', `${WEBHOOKS}/${sub.id}`, { as: 'admin' });
-    await api.post(`${REQUESTS}/${created.body.id}/cancel`, undefined, 'alice');
+    expectError(await signoff.api.post(`${WEBHOOKS}/deliveries/00000000-0000-0000-0000-000000000000/redeliver`, undefined, 'admin'), 'DELIVERY_NOT_FOUND');
+    await signoff.api.call('DELETE', `${WEBHOOKS}/${sub.id}`, { as: 'admin' });
+    await signoff.api.post(`${REQUESTS}/${created.body.id}/cancel`, undefined, 'alice');
   });
 
   it('keeps sending after a reset by a restarted server, which did not seed the store it resets', async () => {
@@ -211,38 +205,38 @@ describe.each(testStores())('webhooks from the outbox (%s store)', (store) => {
 
   it('puts back a missing fan-out cursor where fan-out stopped, and sends each event once', async () => {
     const sub = await subscribe('/cursor');
-    const first = await api.post(REQUESTS, activationBody(DEMO.roles.securityAdministrator, alice), 'alice');
+    const first = await signoff.api.post(REQUESTS, activationBody(DEMO.roles.securityAdministrator, alice), 'alice');
     expect(first.status, first.text).toBe(201);
     await deliver();
     // A store whose cursor an older Signoff's reset deleted.
-    await server.running.services.store.transaction((tx) => tx.deleteFrom('outbox_cursors').execute());
-    expect((await api.post(`${REQUESTS}/${first.body.id}/cancel`, undefined, 'alice')).status).toBe(204);
-    const second = await api.post(REQUESTS, activationBody(DEMO.roles.securityAdministrator, alice), 'alice');
+    await signoff.server.running.services.store.transaction((tx) => tx.deleteFrom('outbox_cursors').execute());
+    expect((await signoff.api.post(`${REQUESTS}/${first.body.id}/cancel`, undefined, 'alice')).status).toBe(204);
+    const second = await signoff.api.post(REQUESTS, activationBody(DEMO.roles.securityAdministrator, alice), 'alice');
     expect(second.status, second.text).toBe(201);
     await deliver();
     expect(receiver.at('/cursor').map((r) => [r.body.data.requestId, r.body.type])).toEqual([
       [first.body.id, 'request.created'], [first.body.id, 'stage.started'], [first.body.id, 'request.canceled'],
       [second.body.id, 'request.created'], [second.body.id, 'stage.started'],
     ]);
-    await api.call('DELETE', `${WEBHOOKS}/${sub.id}`, { as: 'admin' });
-    await api.post(`${REQUESTS}/${second.body.id}/cancel`, undefined, 'alice');
+    await signoff.api.call('DELETE', `${WEBHOOKS}/${sub.id}`, { as: 'admin' });
+    await signoff.api.post(`${REQUESTS}/${second.body.id}/cancel`, undefined, 'alice');
   });
 
   // Several instances share PostgreSQL; SQLite is one process's store, so the case exists only there.
   if (store === 'postgres') it('fans out and sends each event once when two instances share the store and run together', async () => {
-    const twin = await startTestServer({ store, databaseUrl: server.databaseUrl!, env: { SIGNOFF_WEBHOOK_TIMEOUT_MS: '300' } });
+    const twin = await startTestServer({ store, databaseUrl: signoff.server.databaseUrl!, env: { SIGNOFF_WEBHOOK_TIMEOUT_MS: '300' } });
     try {
-      twin.clock.set(server.clock.now());
+      twin.clock.set(signoff.server.clock.now());
       const sub = await subscribe('/twins');
-      const created = await api.post(REQUESTS, activationBody(DEMO.roles.securityAdministrator, alice), 'alice');
+      const created = await signoff.api.post(REQUESTS, activationBody(DEMO.roles.securityAdministrator, alice), 'alice');
       expect(created.status, created.text).toBe(201);
-      expect((await api.post(`${REQUESTS}/${created.body.id}/cancel`, undefined, 'alice')).status).toBe(204);
+      expect((await signoff.api.post(`${REQUESTS}/${created.body.id}/cancel`, undefined, 'alice')).status).toBe(204);
       await Promise.all([deliver(), twin.running.outbox.runNow(), deliver(), twin.running.outbox.runNow()]);
       const got = receiver.at('/twins');
       expect(got.map((r) => r.body.type)).toEqual(['request.created', 'stage.started', 'request.canceled']);
       expect(new Set(got.map((r) => r.webhookId)).size).toBe(3);
       expect((await deliveriesOf(sub.id)).map((d) => d.attempts)).toEqual([1, 1, 1]);
-      await api.call('DELETE', `${WEBHOOKS}/${sub.id}`, { as: 'admin' });
+      await signoff.api.call('DELETE', `${WEBHOOKS}/${sub.id}`, { as: 'admin' });
     } finally {
       await twin.close();
     }
@@ -250,25 +244,25 @@ describe.each(testStores())('webhooks from the outbox (%s store)', (store) => {
 
   it('accepts only http(s) URLs, known event types and well-formed secrets, with a clear 400', async () => {
     for (const url of ['ftp://example.com/hook', 'file:///etc/passwd', 'javascript:alert(1)', 'not a url', 'https://user:pw@example.com/']) {
-      const res = await api.post(WEBHOOKS, { url }, 'admin');
+      const res = await signoff.api.post(WEBHOOKS, { url }, 'admin');
       expectError(res, 'INVALID_REQUEST');
     }
-    expect((await api.post(WEBHOOKS, { url: 'ftp://example.com/hook' }, 'admin')).body.error.message).toMatch(/http or https/);
-    expectError(await api.post(WEBHOOKS, { url: 'https://example.com/', eventTypes: ['request.exploded'] }, 'admin'), 'INVALID_REQUEST');
-    expectError(await api.post(WEBHOOKS, { url: 'https://example.com/', secret: 'hunter2' }, 'admin'), 'INVALID_REQUEST');
-    expectError(await api.post(WEBHOOKS, { url: 'https://example.com/', colour: 'red' }, 'admin'), 'BAD_REQUEST');
-    const given = await api.post(WEBHOOKS, { url: 'https://example.com/hook', secret: `whsec_${Buffer.alloc(32, 7).toString('base64')}` }, 'admin');
+    expect((await signoff.api.post(WEBHOOKS, { url: 'ftp://example.com/hook' }, 'admin')).body.error.message).toMatch(/http or https/);
+    expectError(await signoff.api.post(WEBHOOKS, { url: 'https://example.com/', eventTypes: ['request.exploded'] }, 'admin'), 'INVALID_REQUEST');
+    expectError(await signoff.api.post(WEBHOOKS, { url: 'https://example.com/', secret: 'hunter2' }, 'admin'), 'INVALID_REQUEST');
+    expectError(await signoff.api.post(WEBHOOKS, { url: 'https://example.com/', colour: 'red' }, 'admin'), 'BAD_REQUEST');
+    const given = await signoff.api.post(WEBHOOKS, { url: 'https://example.com/hook', secret: `whsec_${Buffer.alloc(32, 7).toString('base64')}` }, 'admin');
     expect(given.status).toBe(201);
     expect(given.body.secret).toBe(`whsec_${Buffer.alloc(32, 7).toString('base64')}`);
-    expect((await api.get(`${WEBHOOKS}/${given.body.id}`, 'admin')).body.secret).toBeUndefined();
-    await api.call('DELETE', `${WEBHOOKS}/${given.body.id}`, { as: 'admin' });
+    expect((await signoff.api.get(`${WEBHOOKS}/${given.body.id}`, 'admin')).body.secret).toBeUndefined();
+    await signoff.api.call('DELETE', `${WEBHOOKS}/${given.body.id}`, { as: 'admin' });
   });
 
   it('lets only administrators manage webhooks', async () => {
-    expectError(await api.post(WEBHOOKS, { url: 'https://example.com/' }, 'alice'), 'ACCESS_DENIED');
-    expectError(await api.get(WEBHOOKS, 'dave'), 'ACCESS_DENIED');
-    expectError(await api.call('DELETE', `${WEBHOOKS}/x`, { as: 'bob' }), 'ACCESS_DENIED');
-    expectError(await api.post(`${WEBHOOKS}/deliveries/x/redeliver`, undefined, 'bob'), 'ACCESS_DENIED');
-    expectError(await api.call('GET', WEBHOOKS), 'UNAUTHENTICATED');
+    expectError(await signoff.api.post(WEBHOOKS, { url: 'https://example.com/' }, 'alice'), 'ACCESS_DENIED');
+    expectError(await signoff.api.get(WEBHOOKS, 'dave'), 'ACCESS_DENIED');
+    expectError(await signoff.api.call('DELETE', `${WEBHOOKS}/x`, { as: 'bob' }), 'ACCESS_DENIED');
+    expectError(await signoff.api.post(`${WEBHOOKS}/deliveries/x/redeliver`, undefined, 'bob'), 'ACCESS_DENIED');
+    expectError(await signoff.api.call('GET', WEBHOOKS), 'UNAUTHENTICATED');
   });
 });

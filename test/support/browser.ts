@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module';
 import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import type { DemoUser } from './demo.js';
+import { useTestServer } from './server-fixture.js';
 
 const AXE_SCRIPT = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -37,6 +38,30 @@ export function browserWindows(browser: () => Browser) {
     return page;
   }
   return { contexts, pageErrors, openPage };
+}
+
+/**
+ * One Chromium for the file and a fresh test server for every test. After each test its windows
+ * are closed, then its server is destroyed, then the test fails on any page error (after-hooks run
+ * last registered first). Answers the server fixture, the windows and the inbox's views on it.
+ */
+export function useInboxInChromium() {
+  let browser: Browser | undefined;
+  const windows = browserWindows(() => browser!);
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  afterEach(() => {
+    expect(windows.pageErrors.splice(0)).toEqual([]);
+  });
+  const signoff = useTestServer({}, { perTest: true });
+  afterEach(async () => {
+    for (const context of windows.contexts.splice(0)) await context.close();
+  });
+  return { signoff, ...windows, ...inboxViews(() => signoff.server.url) };
 }
 
 export function nameOf(user: DemoUser): string {

@@ -1,5 +1,6 @@
 import Type, { type Static } from 'typebox';
 import { Value } from 'typebox/value';
+import { MAX_POLICY_DURATION_MINUTES } from '../domain/policy-validation.js';
 import { referenceProblems } from './tenant-references.js';
 
 const Guid = Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' });
@@ -11,12 +12,15 @@ const ApproverRef = Type.Union([
   Type.Object({ type: Type.Literal('requestorManager'), managerLevel: Type.Integer({ minimum: 1, maximum: 2 }) }, { additionalProperties: false }),
 ]);
 
+/** Policy durations are bounded as on every policy route (domain/policy-validation.ts). */
+const Minutes = (minimum: number) => Type.Integer({ minimum, maximum: MAX_POLICY_DURATION_MINUTES });
+
 const PolicyStage = Type.Object({
   displayName: Type.Union([Type.String(), Type.Null()]),
-  timeoutMinutes: Type.Integer({ minimum: 1 }),
+  timeoutMinutes: Minutes(1),
   isApproverJustificationRequired: Type.Boolean(),
   isEscalationEnabled: Type.Boolean(),
-  escalationMinutes: Type.Integer({ minimum: 0 }),
+  escalationMinutes: Minutes(0),
   primaryApprovers: Type.Array(ApproverRef, { minItems: 1 }),
   escalationApprovers: Type.Array(ApproverRef),
   approvalsRequired: Type.Integer({ minimum: 1 }),
@@ -48,7 +52,7 @@ export const TenantFileSchema = Type.Object({
       stages: Type.Array(PolicyStage, { maxItems: 3 }),
     }, { additionalProperties: false }),
     activation: Type.Object({
-      maximumDurationMinutes: Type.Integer({ minimum: 1 }),
+      maximumDurationMinutes: Minutes(1),
       isJustificationRequired: Type.Boolean(),
       isTicketingRequired: Type.Boolean(),
     }, { additionalProperties: false }),

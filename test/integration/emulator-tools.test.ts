@@ -89,6 +89,11 @@ describe('tenant files', () => {
     badGuid.users[2].id = 'not-a-guid';
     expect(tenantError(badGuid).path).toBe('/users/2/id');
 
+    // Durations are bounded as on every policy route, so a tenant file cannot seed a policy the API would refuse.
+    const endless = demoTenant();
+    endless.policies[0].approval.stages[0].timeoutMinutes = 999_999_999_999;
+    expect(tenantError(endless).path).toBe('/policies/0/approval/stages/0/timeoutMinutes');
+
     const unknownApprover = demoTenant();
     unknownApprover.policies[1].approval.stages[1].primaryApprovers[0].userId = '00000000-0000-0000-0000-00000000dead';
     const approverError = tenantError(unknownApprover);

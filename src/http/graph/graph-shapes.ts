@@ -113,8 +113,9 @@ export const APPROVAL = {
 
 export function approvalShape(approval: Approval, ctx: ShapeContext): Served<(typeof APPROVAL)[GraphVersion]> {
   const steps = approval.stages.map((s) => stepShape(s, approval, ctx));
-  const base = { '@odata.type': '#microsoft.graph.approval', id: approval.id };
-  return ctx.version === 'beta' ? { ...base, steps } : { ...base, stages: steps };
+  return ctx.version === 'beta'
+    ? { '@odata.type': '#microsoft.graph.approval', id: approval.id, steps }
+    : { '@odata.type': '#microsoft.graph.approval', id: approval.id, stages: steps };
 }
 
 export function scheduleInfoShape(stored: StoredRequest): Record<string, unknown> {

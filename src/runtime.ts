@@ -1,6 +1,6 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, LookupFunction } from 'node:net';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
@@ -45,6 +45,8 @@ export interface StartOptions {
   readonly logger?: pino.Logger | false;
   /** Where request logs go (tests read them); stdout by default. */
   readonly logStream?: NodeJS.WritableStream;
+  /** Resolves webhook receivers' host names in place of DNS (tests). */
+  readonly webhookLookup?: LookupFunction;
 }
 
 export async function openStore(config: Config): Promise<Store> {
@@ -154,6 +156,7 @@ export async function startSignoff(config: Config, options: StartOptions = {}): 
   });
   const outbox = startOutboxWorker(services, {
     intervalMs: config.outboxIntervalMs, timeoutMs: config.webhookTimeoutMs, inboxUrl: `${config.publicUrl}/`, log: app.log,
+    ...(options.webhookLookup ? { lookup: options.webhookLookup } : {}),
   });
 
   return {

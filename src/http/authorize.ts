@@ -20,6 +20,7 @@ export function permissionHook(table: Readonly<Record<string, Permission>>, pref
     if (request.is404) return;
     const url = request.routeOptions.url ?? '';
     const key = routeKey(request.method, url.startsWith(prefix) ? url.slice(prefix.length) : url);
-    assertPermitted(request.caller!, table[key], `${request.method} ${url}`);
+    // Named by the path the caller sent, not the route pattern (`:id`), which means nothing to them.
+    assertPermitted(request.caller!, table[key], `${request.method} ${request.url.split('?')[0]}`);
   };
 }

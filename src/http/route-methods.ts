@@ -8,6 +8,17 @@ function fits(pattern: readonly string[], path: readonly string[]): boolean {
   return pattern.length === path.length;
 }
 
+/** Whether the first `depth` segments of `path` are where some route of `pattern` goes. */
+function prefixFits(pattern: readonly string[], path: readonly string[], depth: number): boolean {
+  for (let i = 0; i < depth; i++) {
+    const part = pattern[i];
+    if (part === '*') return true;
+    const segment = path[i];
+    if (part === undefined || segment === undefined || segment === '' || (!part.startsWith(':') && part !== segment)) return false;
+  }
+  return true;
+}
+
 const segmentsOf = (url: string) => url.split('?')[0]!.replace(/^\/+|\/+$/g, '').split('/');
 
 /**
@@ -27,5 +38,15 @@ export class RouteMethods {
     const methods = this.routes.filter((r) => fits(r.pattern, path)).flatMap((r) => r.methods);
     if (methods.includes('GET')) methods.push('HEAD');
     return [...new Set(methods)].sort();
+  }
+
+  /**
+   * The first segment of `url` that no route has after the segments before it, as sent; null when
+   * every segment leads somewhere and only the whole path is unknown.
+   */
+  firstUnknownSegment(url: string): string | null {
+    const path = segmentsOf(url);
+    const at = path.findIndex((_, i) => !this.routes.some((r) => prefixFits(r.pattern, path, i + 1)));
+    return at < 0 ? null : path[at]!;
   }
 }

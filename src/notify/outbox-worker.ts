@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Services } from '../app/services.js';
 import { randomUUID } from 'node:crypto';
+import type { LookupFunction } from 'node:net';
 import { addMilliseconds } from '../domain/time.js';
 import { acquireLease, releaseLease } from '../store/leases-repo.js';
 import type { WebhookDeliveryRow, WebhookSubscriptionRow } from '../store/schema.js';
@@ -10,6 +11,8 @@ import {
 import { type SerialLoop, startSerialLoop } from '../timers/serial-loop.js';
 import { type SubscriptionKind, subscribedTypes } from './event-types.js';
 import { chatBody, eventContext, webhookBody } from './event-message.js';
+import { postWebhook } from './post-webhook.js';
+import { RefusedAddressError, guardedLookup } from './receiver-address.js';
 import { retryDelayMs } from './retry-schedule.js';
 import { signatureHeaders } from './sign.js';
 
@@ -32,6 +35,8 @@ export interface OutboxWorkerOptions {
   readonly random?: () => number;
   /** Real time for `webhook-timestamp`: receivers check it against their own clock to refuse replays, so it must not follow the dev clock. */
   readonly wallClockMs?: () => number;
+  /** Resolves receivers' host names (DNS by default); tests name hosts that resolve where they need. */
+  readonly lookup?: LookupFunction;
 }
 
 const BATCH = 100;
@@ -48,14 +53,16 @@ function wants(s: WebhookSubscriptionRow, e: OutboxEvent): boolean {
 }
 
 function describeFailure(error: unknown, timeoutMs: number): string {
-  const e = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (error instanceof RefusedAddressError) return error.message;
+  const e = error as { name?: string; code?: string; message?: string };
   if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `No response within ${timeoutMs} ms.`;
-  return e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(error);
+  return e?.code ?? e?.message ?? String(error);
 }
 
 export function createOutboxWorker(services: Services, options: OutboxWorkerOptions): { runOnce(): Promise<OutboxReport> } {
   const random = options.random ?? Math.random;
   const wallClockMs = options.wallClockMs ?? Date.now;
+  const lookup = guardedLookup(options.lookup);
   const { store } = services;
   const holder = randomUUID();
 
@@ -68,9 +75,7 @@ export function createOutboxWorker(services: Services, options: OutboxWorkerOpti
     let statusCode: number | null = null;
     let error: string | null = null;
     try {
-      const response = await fetch(subscription.url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(options.timeoutMs) });
-      statusCode = response.status;
-      await response.body?.cancel().catch(() => undefined);
+      statusCode = await postWebhook(subscription.url, { headers, body, timeoutMs: options.timeoutMs, lookup });
       if (statusCode < 200 || statusCode >= 300) error = `The receiver answered ${statusCode}.`;
     } catch (e) {
       error = describeFailure(e, options.timeoutMs);

@@ -150,8 +150,12 @@ describe.each(testStores())('authorization matrix (%s store)', (store) => {
     expect(res.body.error.message).toContain('User.Read.All');
     const arm = await signoff.api.call('GET', `${DEMO.azure.subscriptionScope}/providers/Microsoft.Authorization/roleAssignmentApprovals?api-version=2021-01-01-preview`, { token: tokens['missing scope'] });
     expect(arm.body.error.message).toContain('user_impersonation');
-    const decide = await signoff.api.call('PATCH', `/beta/roleManagement/directory/roleAssignmentApprovals/${PLACEHOLDER}/steps/${PLACEHOLDER}`, { token: tokens['app with the roles'], body: {} });
+    const decidePath = `/beta/roleManagement/directory/roleAssignmentApprovals/${PLACEHOLDER}/steps/${PLACEHOLDER}`;
+    const decide = await signoff.api.call('PATCH', decidePath, { token: tokens['app with the roles'], body: {} });
     expect(decide.body.error.message).toMatch(/does not support application permissions/);
+    // The operation is named by the path as the caller sent it, not by the router's pattern.
+    expect(decide.body.error.message).toContain(`PATCH ${decidePath} `);
+    expect(decide.body.error.message).not.toContain(':id');
   });
 
   type Identity = 'requestor' | 'non-approver' | 'admin' | 'app' | 'approver';

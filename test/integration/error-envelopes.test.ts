@@ -75,6 +75,23 @@ describe('every answer in the envelope of the API its path belongs to', () => {
     expectGraphError(await signoff.api.call('DELETE', '/beta/roleManagement/directory/noSuchThing', { as: 'bob' }), 'UNKNOWN_ROUTE');
   });
 
+  it('names what was not found: the first Graph segment no route has, ARM\'s unknown namespace, and the child type ARM does not serve', async () => {
+    const v1Approval = `/v1.0/roleManagement/directory/roleAssignmentApprovals/${crypto.randomUUID()}`;
+    for (const res of [
+      await signoff.api.patch(`${v1Approval}/stages/${crypto.randomUUID()}`, { reviewResult: 'Approve' }, 'bob'),
+      await signoff.api.get(v1Approval, 'bob'),
+    ]) {
+      expectGraphError(res, 'UNKNOWN_ROUTE');
+      expect(res.body.error.message).toBe("Resource not found for the segment 'roleAssignmentApprovals'.");
+    }
+    const namespace = await signoff.api.get(`/providers/Microsoft.Bogus/roleAssignmentApprovals?${V}`, 'bob');
+    expectArmError(namespace, 'UNKNOWN_NAMESPACE');
+    expect(namespace.body.error.message).toBe("The resource namespace 'Microsoft.Bogus' is invalid.");
+    const child = await signoff.api.get(`${ARM_APPROVALS}/${crypto.randomUUID()}/bogus?${V}`, 'bob');
+    expectArmError(child, 'UNKNOWN_ROUTE');
+    expect(child.body.error.message).toBe("The resource type 'roleAssignmentApprovals/bogus' could not be found in the namespace 'Microsoft.Authorization'.");
+  });
+
   it('answers HEAD on ARM as GET, without the body', async () => {
     const list = `/subscriptions/00000000-0000-0000-0000-000000000001${ARM_APPROVALS}?${V}`;
     const get = await signoff.api.get(list, 'bob');

@@ -1,3 +1,5 @@
+import { lookup } from 'node:dns';
+import type { LookupFunction } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GRAPH_ERRORS } from '../../src/http/graph/graph-errors.js';
 import { MAX_ATTEMPTS, RETRY_DELAYS_MS } from '../../src/notify/retry-schedule.js';
@@ -13,6 +15,15 @@ const WEBHOOKS = '/signoff/v1/webhooks';
 const { alice, bob } = DEMO.users;
 const HOUR = 3_600_000;
 
+/** Host names the test server resolves itself: one where cloud metadata services answer, one on loopback. */
+const TEST_HOSTS: Readonly<Record<string, string>> = { 'metadata.signoff.test': '169.254.169.254', 'receiver.signoff.test': '127.0.0.1' };
+const testLookup: LookupFunction = (hostname, options, callback) => {
+  const address = TEST_HOSTS[hostname];
+  if (!address) return lookup(hostname, options, callback);
+  if (options.all) return callback(null, [{ address, family: 4 }]);
+  return callback(null, address, 4);
+};
+
 function expectError(res: { status: number; body: any }, code: keyof typeof GRAPH_ERRORS) {
   expect(res.status).toBe(GRAPH_ERRORS[code].status);
   expect(res.body.error.code).toBe(GRAPH_ERRORS[code].code);
@@ -26,7 +37,7 @@ describe.each(testStores())('webhooks from the outbox (%s store)', (store) => {
   });
   afterAll(async () => receiver?.close());
   // Attempts that hang give up after 300 ms of real time; retries follow the dev clock.
-  const signoff = useTestServer({ store, env: { SIGNOFF_WEBHOOK_TIMEOUT_MS: '300', SIGNOFF_PUBLIC_URL: 'https://signoff.example' } });
+  const signoff = useTestServer({ store, env: { SIGNOFF_WEBHOOK_TIMEOUT_MS: '300', SIGNOFF_PUBLIC_URL: 'https://signoff.example' }, webhookLookup: testLookup });
 
   const deliver = () => signoff.server.running.outbox.runNow();
 
@@ -256,6 +267,49 @@ describe.each(testStores())('webhooks from the outbox (%s store)', (store) => {
     expect(given.body.secret).toBe(`whsec_${Buffer.alloc(32, 7).toString('base64')}`);
     expect((await signoff.api.get(`${WEBHOOKS}/${given.body.id}`, 'admin')).body.secret).toBeUndefined();
     await signoff.api.call('DELETE', `${WEBHOOKS}/${given.body.id}`, { as: 'admin' });
+  });
+
+  it('refuses link-local and unspecified addresses, however written, and keeps loopback and private ones', async () => {
+    for (const url of ['http://169.254.169.254/latest/meta-data/', 'http://2852039166/', 'http://[::ffff:169.254.169.254]/', 'http://[fe80::1]:8080/hook']) {
+      const res = await signoff.api.post(WEBHOOKS, { url }, 'admin');
+      expectError(res, 'INVALID_REQUEST');
+      expect(res.body.error.message, url).toMatch(/is a link-local address/);
+    }
+    for (const url of ['http://0.0.0.0:8080/hook', 'http://[::]/hook']) {
+      const res = await signoff.api.post(WEBHOOKS, { url }, 'admin');
+      expectError(res, 'INVALID_REQUEST');
+      expect(res.body.error.message, url).toMatch(/is an unspecified address/);
+    }
+    for (const url of ['http://127.0.0.1:9/hook', 'http://[::1]:1/', 'http://localhost:9/hook', 'http://10.1.2.3/hook', 'http://192.168.0.10/hook', 'http://metadata.signoff.test/hook']) {
+      const res = await signoff.api.post(WEBHOOKS, { url }, 'admin');
+      expect(res.status, `${url}: ${res.text}`).toBe(201);
+      await signoff.api.call('DELETE', `${WEBHOOKS}/${res.body.id}`, { as: 'admin' });
+    }
+  });
+
+  it('resolves a receiver\'s host name at each delivery and refuses to connect where it resolves to a link-local address', async () => {
+    const port = new URL(receiver.url).port;
+    const named = await signoff.api.post(WEBHOOKS, { url: `http://receiver.signoff.test:${port}/named`, eventTypes: ['request.created'] }, 'admin');
+    const metadata = await signoff.api.post(WEBHOOKS, { url: `http://metadata.signoff.test:${port}/latest/meta-data/`, eventTypes: ['request.created'] }, 'admin');
+    // One made before addresses were checked, as a store upgraded in place may hold.
+    const legacy = await signoff.api.post(WEBHOOKS, { url: `${receiver.url}/legacy`, eventTypes: ['request.created'] }, 'admin');
+    for (const res of [named, metadata, legacy]) expect(res.status, res.text).toBe(201);
+    await signoff.server.running.services.store.transaction((tx) => tx.updateTable('webhook_subscriptions')
+      .set({ url: `http://169.254.169.254:${port}/legacy` }).where('id', '=', legacy.body.id).execute());
+
+    const created = await signoff.api.post(REQUESTS, activationBody(DEMO.roles.userAdministrator, alice), 'alice');
+    expect(created.status, created.text).toBe(201);
+    await deliver();
+
+    expect(receiver.at('/named').map((r) => r.body.data.requestId)).toEqual([created.body.id]);
+    const [refused] = await deliveriesOf(metadata.body.id);
+    expect(refused).toMatchObject({ status: 'pending', attempts: 1, lastStatusCode: null });
+    expect(refused.attemptHistory[0].error).toMatch(/^Refused to connect: metadata\.signoff\.test resolves to 169\.254\.169\.254 is a link-local address/);
+    const [legacyRefused] = await deliveriesOf(legacy.body.id);
+    expect(legacyRefused.attemptHistory[0].error).toMatch(/^Refused to connect: 169\.254\.169\.254 is a link-local address/);
+
+    for (const res of [named, metadata, legacy]) await signoff.api.call('DELETE', `${WEBHOOKS}/${res.body.id}`, { as: 'admin' });
+    await signoff.api.post(`${REQUESTS}/${created.body.id}/cancel`, undefined, 'alice');
   });
 
   it('lets only administrators manage webhooks', async () => {

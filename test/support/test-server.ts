@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { LookupFunction } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -37,6 +38,8 @@ export interface TestServerOptions {
   readonly env?: Record<string, string>;
   /** Capture request logs (at LOG_LEVEL info) instead of discarding them. */
   readonly logStream?: NodeJS.WritableStream;
+  /** Resolves webhook receivers' host names in place of DNS. */
+  readonly webhookLookup?: LookupFunction;
 }
 
 export interface TestServer {
@@ -64,7 +67,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...options.env,
   }, { port: 0, httpsPort: options.https ? 0 : null, dataDir, demo: options.demo ?? true });
   const clock = new DevClock();
-  const running = await startSignoff(config, options.logStream ? { clock, logStream: options.logStream } : { clock, logger: false });
+  const running = await startSignoff(config, {
+    clock, ...(options.logStream ? { logStream: options.logStream } : { logger: false }), ...(options.webhookLookup ? { webhookLookup: options.webhookLookup } : {}),
+  });
   let closed = false;
   const close = async () => {
     if (closed) return;

@@ -41,6 +41,7 @@ export const ARM_ERRORS: ErrorCatalogue = {
   RATE_LIMITED: { status: 429, code: 'TooManyRequests' },
   BAD_REQUEST: { status: 400, code: 'InvalidRequestContent' },
   UNKNOWN_ROUTE: { status: 404, code: 'InvalidResourceType' },
+  UNKNOWN_NAMESPACE: { status: 404, code: 'InvalidResourceNamespace' },
   METHOD_NOT_ALLOWED: { status: 405, code: 'MethodNotAllowed' },
   METHOD_NOT_IMPLEMENTED: { status: 501, code: 'NotImplemented' },
   INVALID_URL: { status: 400, code: 'InvalidRequestUri' },

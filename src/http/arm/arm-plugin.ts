@@ -10,7 +10,7 @@ import { assertPermitted } from '../authorize.js';
 import { withoutServedArmFields } from '../served-fields.js';
 import { sendArmError } from './arm-errors.js';
 import { matchOperation } from './arm-operations.js';
-import { parseArmPath } from './arm-path.js';
+import { type ArmPath, parseArmPath } from './arm-path.js';
 
 export interface ArmPluginOptions {
   readonly services: Services;
@@ -32,6 +32,21 @@ function validated(schema: Type.TSchema, body: unknown): unknown {
   throw Object.assign(new Error('invalid body'), { validation: [...Value.Errors(schema, body)], validationContext: 'body' });
 }
 
+/**
+ * What ARM answers for a URL no operation serves: another provider's namespace is unknown here;
+ * under Microsoft.Authorization, the resource type as ARM names one, its type segments joined
+ * (`roleAssignmentApprovals/bogus` for `roleAssignmentApprovals/{id}/bogus`).
+ */
+function unknownResource(url: string, path: ArmPath | null): ApiError {
+  if (path && path.segments.length > 0) {
+    const type = path.segments.filter((_, i) => i % 2 === 0).join('/');
+    return new ApiError('UNKNOWN_ROUTE', `The resource type '${type}' could not be found in the namespace 'Microsoft.Authorization'.`);
+  }
+  const namespace = [...url.split('?')[0]!.matchAll(/\/providers\/([^/]+)/gi)].at(-1)?.[1];
+  if (!path && namespace && namespace.toLowerCase() !== 'microsoft.authorization') return new ApiError('UNKNOWN_NAMESPACE', `The resource namespace '${namespace}' is invalid.`);
+  return new ApiError('UNKNOWN_ROUTE', "The request URL names no resource type; Signoff serves Microsoft.Authorization's under /providers/Microsoft.Authorization/.");
+}
+
 async function dispatch(options: ArmPluginOptions, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const path = parseArmPath(request.url);
   const apiVersion = apiVersionOf(request);
@@ -41,10 +56,7 @@ async function dispatch(options: ArmPluginOptions, request: FastifyRequest, repl
   if (match.kind === 'wrongMethod') {
     throw new ApiError('UNKNOWN_ROUTE', `The resource does not support the HTTP method '${request.method}'; it supports ${match.allowed.join(', ')}.`);
   }
-  if (match.kind === 'none' || !path) {
-    const type = path?.segments[0] ?? request.url.split('?')[0];
-    throw new ApiError('UNKNOWN_ROUTE', `The resource type '${type}' could not be found in the namespace 'Microsoft.Authorization'.`);
-  }
+  if (match.kind === 'none' || !path) throw unknownResource(request.url, path);
   const { operation, params } = match;
   assertPermitted(request.caller!, ARM_PERMISSIONS[operation.operationId], operation.operationId);
   if (!operation.apiVersions.includes(apiVersion)) {

@@ -3,7 +3,8 @@ import { DomainError } from '../../domain/errors.js';
 import type { ApprovalSettings, PolicyStage } from '../../domain/policy.js';
 import { formatDuration, parseDuration } from '../../domain/time.js';
 import type { StoredPolicy } from '../../store/policies-repo.js';
-import type { GraphVersion } from './graph-shapes.js';
+import { type GraphVersion, Nullable } from './graph-shapes.js';
+import { type Served, type ServedFields, entityType } from './odata.js';
 import {
   type ApproverNames, ApprovalSettingsInput, GRAPH_OBJECT, SubjectSetInput, approvalSettingsShape, approverShape, parseApprovalSettings, parseApprover, quorumAnnotation,
 } from './policy-shapes.js';
@@ -103,19 +104,40 @@ export function parseEmApprovalSettings(input: AssignmentPolicyInput['requestApp
   return { mode: stages.length > 1 ? 'Serial' : 'SingleStage', isRequestorJustificationRequired, stages };
 }
 
-export function accessPackageAssignmentPolicyShape(stored: StoredPolicy, version: GraphVersion, names: ApproverNames): Record<string, unknown> {
+const PolicyFields = {
+  id: Type.String(),
+  displayName: Nullable(Type.String()),
+  description: Nullable(Type.String()),
+  modifiedDateTime: Nullable(Type.String()),
+  requestApprovalSettings: Type.Unknown(),
+  accessPackage: Type.Object({ id: Type.String() }),
+};
+
+/** The access package is served as a reference, carried so `$filter=accessPackage/id eq '…'` finds a package's policies. */
+export const ACCESS_PACKAGE_POLICY = {
+  beta: entityType('microsoft.graph.accessPackageAssignmentPolicy', Type.Object({
+    ...PolicyFields, accessPackageId: Type.String(), durationInDays: Type.Number(),
+  }), { accessPackage: null }),
+  'v1.0': entityType('microsoft.graph.accessPackageAssignmentPolicy', Type.Object({
+    ...PolicyFields, allowedTargetScope: Type.String(), expiration: Type.Unknown(),
+  }), { accessPackage: null }),
+} as const;
+
+export function accessPackageAssignmentPolicyShape(stored: StoredPolicy, version: GraphVersion, names: ApproverNames): Served<(typeof ACCESS_PACKAGE_POLICY)[GraphVersion]> {
   const { policy, target } = stored;
-  const common = {
+  const common: ServedFields<typeof PolicyFields> = {
+    '@odata.type': '#microsoft.graph.accessPackageAssignmentPolicy',
     id: policy.id,
     displayName: stored.displayName,
     description: stored.displayName,
     modifiedDateTime: stored.updatedAt,
     requestApprovalSettings: emApprovalSettingsShape(policy.approval, version, names),
+    accessPackage: { id: target.resourceId },
   };
   return version === 'beta'
-    ? { '@odata.type': '#microsoft.graph.accessPackageAssignmentPolicy', ...common, accessPackageId: target.resourceId, durationInDays: Math.round(policy.activation.maximumDurationMinutes / (24 * 60)) }
+    ? { ...common, accessPackageId: target.resourceId, durationInDays: Math.round(policy.activation.maximumDurationMinutes / (24 * 60)) }
     : {
-      '@odata.type': '#microsoft.graph.accessPackageAssignmentPolicy', ...common, allowedTargetScope: 'allMemberUsers',
+      ...common, allowedTargetScope: 'allMemberUsers',
       expiration: { type: 'afterDuration', endDateTime: null, duration: formatDuration(policy.activation.maximumDurationMinutes * 60_000) },
     };
 }

@@ -8,14 +8,14 @@ import { type StoredPolicy, getPolicy, getResource, listPolicies, listResources 
 import type { Db } from '../../store/store.js';
 import { ApiError } from '../api-error.js';
 import {
-  ASSIGNMENT_NAVIGATION, REQUEST_NAVIGATION, accessPackageAssignmentShape, accessPackageRequestShape, accessPackageShape, catalogShape, packageFacts,
+  ACCESS_PACKAGE, ACCESS_PACKAGE_ASSIGNMENT, ACCESS_PACKAGE_REQUEST, CATALOG,
+  accessPackageAssignmentShape, accessPackageRequestShape, accessPackageShape, catalogShape, packageFacts,
 } from './access-package-shapes.js';
-import { accessPackageAssignmentPolicyShape } from './access-package-policy-shapes.js';
+import { ACCESS_PACKAGE_POLICY, accessPackageAssignmentPolicyShape } from './access-package-policy-shapes.js';
 import { type GraphDeps, actorOf, callerOf, odataContext } from './graph-context.js';
 import type { GraphVersion } from './graph-shapes.js';
-import { dropUnexpanded } from './odata-expand.js';
 import { approverNames } from './policy-routes.js';
-import { applyFilter, applySelect, collection, selectOne } from './odata.js';
+import { type EntityType, odataQuery, servedEntity, wholeList } from './odata.js';
 import { EntityKey, type RequestCollection, registerRequestCollection, requestEntity } from './request-collection-routes.js';
 import { ScheduleInfo, submitWithValidationOnly } from './request-input.js';
 
@@ -54,8 +54,7 @@ const SUPPORTED_REQUEST_TYPES = ['UserAdd'] as const;
 
 async function policyShapes(db: Db, policies: readonly StoredPolicy[], version: GraphVersion): Promise<Record<string, unknown>[]> {
   const names = await approverNames(db, policies.map((p) => p.policy));
-  // The package is carried so `$filter=accessPackage/id eq '…'` finds a package's policies.
-  return policies.map((p) => ({ ...accessPackageAssignmentPolicyShape(p, version, names), accessPackage: { id: p.target.resourceId } }));
+  return policies.map((p) => accessPackageAssignmentPolicyShape(p, version, names));
 }
 
 async function accessPackagePolicy(db: Db, id: string): Promise<StoredPolicy> {
@@ -69,19 +68,21 @@ export function registerAccessPackageRoutes(app: FastifyInstance, deps: GraphDep
   const { version } = deps;
   const names = COLLECTIONS[version];
   const db = () => deps.services.store.db;
-  const query = (request: FastifyRequest) => request.query as Record<string, unknown>;
+  const context = (request: FastifyRequest, path: string) => odataContext(request, version, `identityGovernance/entitlementManagement/${path}`);
 
   /** A read-only collection and its entities; every authenticated caller may browse what can be requested. */
-  function readable(set: string, navigation: readonly string[], loadAll: () => Promise<Record<string, unknown>[]>, loadOne: (id: string) => Promise<Record<string, unknown>>) {
-    app.get(`${BASE}/${set}`, async (request) => collection(odataContext(request, version, `identityGovernance/entitlementManagement/${set}`),
-      applySelect(dropUnexpanded(applyFilter(await loadAll(), query(request)), navigation, query(request)), query(request)), null));
-    app.get<{ Params: { id: string } }>(`${BASE}/${set}/:id`, { schema: { params: EntityKey } }, async (request) => selectOne({
-      '@odata.context': odataContext(request, version, `identityGovernance/entitlementManagement/${set}/$entity`),
-      ...dropUnexpanded([await loadOne(request.params.id)], navigation, query(request))[0],
-    }, query(request)));
+  function readable(set: string, type: EntityType, loadAll: () => Promise<Record<string, unknown>[]>, loadOne: (id: string) => Promise<Record<string, unknown>>) {
+    app.get(`${BASE}/${set}`, async (request) => {
+      const q = odataQuery(request, type);
+      return wholeList(request, context(request, set), await loadAll(), q);
+    });
+    app.get<{ Params: { id: string } }>(`${BASE}/${set}/:id`, { schema: { params: EntityKey } }, async (request) => {
+      const q = odataQuery(request, type);
+      return servedEntity({ '@odata.context': context(request, `${set}/$entity`), ...await loadOne(request.params.id) }, q);
+    });
   }
 
-  readable(names.catalogs, [],
+  readable(names.catalogs, CATALOG[version],
     async () => (await listCatalogs(db())).map((r) => catalogShape(r, version)),
     async (id) => {
       const row = await getCatalog(db(), id);
@@ -89,7 +90,7 @@ export function registerAccessPackageRoutes(app: FastifyInstance, deps: GraphDep
       return catalogShape(row, version);
     });
 
-  readable('accessPackages', ['catalog'],
+  readable('accessPackages', ACCESS_PACKAGE[version],
     async () => (await listResources(db(), FAMILY)).map((r) => accessPackageShape(r, version)),
     async (id) => {
       const row = await getResource(db(), FAMILY, id.toLowerCase());
@@ -97,7 +98,7 @@ export function registerAccessPackageRoutes(app: FastifyInstance, deps: GraphDep
       return accessPackageShape(row, version);
     });
 
-  readable(names.policies, ['accessPackage'],
+  readable(names.policies, ACCESS_PACKAGE_POLICY[version],
     async () => policyShapes(db(), await listPolicies(db(), FAMILY), version),
     async (id) => (await policyShapes(db(), [await accessPackagePolicy(db(), id)], version))[0]!);
 
@@ -105,11 +106,12 @@ export function registerAccessPackageRoutes(app: FastifyInstance, deps: GraphDep
     family: FAMILY,
     path: `${BASE}/${names.requests}`,
     filterOn: { target: 'principal', createdBy: 'createdBy', approver: 'approver' },
+    type: ACCESS_PACKAGE_REQUEST[version],
     shape: (view) => accessPackageRequestShape(view.request, version),
-    navigation: REQUEST_NAVIGATION[version],
   };
 
   app.post<{ Body: RequestBody }>(requests.path, { schema: { body: requestBody(names.assignmentKey) } }, async (request, reply) => {
+    const q = odataQuery(request, requests.type);
     const body = request.body;
     const requestType = SUPPORTED_REQUEST_TYPES.find((t) => t.toLowerCase() === body.requestType.toLowerCase());
     if (!requestType) throw new ApiError('BAD_REQUEST', `requestType '${body.requestType}' is not supported; supported: ${SUPPORTED_REQUEST_TYPES.join(', ')}.`);
@@ -127,19 +129,19 @@ export function registerAccessPackageRoutes(app: FastifyInstance, deps: GraphDep
       startDateTime: body.schedule?.startDateTime ?? null, expiration: body.schedule?.expiration ?? null,
       extra: body.answers ? { answers: body.answers } : {},
     });
-    return reply.code(201).send({ ...requestEntity(request, deps, requests, view), ...(version === 'beta' ? { isValidationOnly: body.isValidationOnly === true } : {}) });
+    return reply.code(201).send({ ...requestEntity(request, deps, requests, view, q), ...(version === 'beta' ? { isValidationOnly: body.isValidationOnly === true } : {}) });
   });
 
   registerRequestCollection(app, deps, requests);
 
   app.get(`${BASE}/${names.assignments}`, async (request) => {
+    const q = odataQuery(request, ACCESS_PACKAGE_ASSIGNMENT[version]);
     const caller = callerOf(request);
     const rows = await listActiveAssignments(db(), {
       family: FAMILY, activeAt: deps.services.clock.now(), limit: LIST_LIMIT, ...(caller.isAdmin ? {} : { principalId: caller.userId }),
     });
     const catalogs = new Map((await listResources(db(), FAMILY)).map((r) => [r.id, packageFacts(r).catalogId]));
     const shaped = rows.map((a) => accessPackageAssignmentShape(a, catalogs.get(a.resource_id) ?? null, version));
-    const visible = dropUnexpanded(applyFilter(shaped, query(request)), ASSIGNMENT_NAVIGATION[version], query(request));
-    return collection(odataContext(request, version, `identityGovernance/entitlementManagement/${names.assignments}`), applySelect(visible, query(request)), null);
+    return wholeList(request, context(request, names.assignments), shaped, q);
   });
 }

@@ -1,8 +1,9 @@
+import Type from 'typebox';
 import type { RequestStatus } from '../../domain/request.js';
 import type { StoredRequest } from '../../store/requests-repo.js';
 import type { AssignmentRow, ResourceRow } from '../../store/schema.js';
-import type { GraphVersion } from './graph-shapes.js';
-import { scheduleInfoShape } from './graph-shapes.js';
+import { type GraphVersion, Nullable, scheduleInfoShape } from './graph-shapes.js';
+import { type Served, type ServedFields, entityType } from './odata.js';
 
 /**
  * Entitlement management has its own request lifecycle. Beta spells it PascalCase in
@@ -27,11 +28,28 @@ export function emState(status: RequestStatus, version: GraphVersion): string {
 
 // ---- catalogs and access packages ---------------------------------------------------------------
 
-export function catalogShape(row: ResourceRow, version: GraphVersion): Record<string, unknown> {
-  const common = { id: row.id, displayName: row.display_name, description: row.description, isExternallyVisible: false };
+const CatalogFields = {
+  id: Type.String(),
+  displayName: Type.String(),
+  description: Nullable(Type.String()),
+  isExternallyVisible: Type.Boolean(),
+  catalogType: Type.String(),
+  createdDateTime: Type.Null(),
+  modifiedDateTime: Type.Null(),
+};
+
+export const CATALOG = {
+  beta: entityType('microsoft.graph.accessPackageCatalog', Type.Object({ ...CatalogFields, catalogStatus: Type.String() })),
+  'v1.0': entityType('microsoft.graph.accessPackageCatalog', Type.Object({ ...CatalogFields, state: Type.String() })),
+} as const;
+
+export function catalogShape(row: ResourceRow, version: GraphVersion): Served<(typeof CATALOG)[GraphVersion]> {
+  const common: Omit<ServedFields<typeof CatalogFields>, 'catalogType'> = {
+    id: row.id, displayName: row.display_name, description: row.description, isExternallyVisible: false, createdDateTime: null, modifiedDateTime: null,
+  };
   return version === 'beta'
-    ? { ...common, catalogType: 'UserManaged', catalogStatus: 'Published', createdDateTime: null, modifiedDateTime: null }
-    : { ...common, catalogType: 'userManaged', state: 'published', createdDateTime: null, modifiedDateTime: null };
+    ? { ...common, catalogType: 'UserManaged', catalogStatus: 'Published' }
+    : { ...common, catalogType: 'userManaged', state: 'published' };
 }
 
 export interface AccessPackageFacts {
@@ -44,33 +62,85 @@ export function packageFacts(row: ResourceRow): AccessPackageFacts {
   return JSON.parse(row.extra) as AccessPackageFacts;
 }
 
-export function accessPackageShape(row: ResourceRow, version: GraphVersion): Record<string, unknown> {
+const PackageFields = {
+  id: Type.String(),
+  displayName: Type.String(),
+  description: Nullable(Type.String()),
+  isHidden: Type.Boolean(),
+  createdDateTime: Type.Null(),
+  modifiedDateTime: Type.Null(),
+  catalog: Type.Object({ id: Type.String() }),
+};
+
+/** The catalog is served as a reference, carried for `$filter=catalog/id eq '…'` and shown on `$expand`. */
+export const ACCESS_PACKAGE = {
+  beta: entityType('microsoft.graph.accessPackage', Type.Object({ ...PackageFields, catalogId: Type.String(), isRoleScopesVisible: Type.Boolean() }), { catalog: null }),
+  'v1.0': entityType('microsoft.graph.accessPackage', Type.Object(PackageFields), { catalog: null }),
+} as const;
+
+export function accessPackageShape(row: ResourceRow, version: GraphVersion): Served<(typeof ACCESS_PACKAGE)[GraphVersion]> {
   const { catalogId } = packageFacts(row);
-  const common = { id: row.id, displayName: row.display_name, description: row.description, isHidden: false, createdDateTime: null, modifiedDateTime: null, catalog: { id: catalogId } };
+  const common: ServedFields<typeof PackageFields> = {
+    id: row.id, displayName: row.display_name, description: row.description, isHidden: false, createdDateTime: null, modifiedDateTime: null, catalog: { id: catalogId },
+  };
   return version === 'beta' ? { ...common, catalogId, isRoleScopesVisible: false } : common;
 }
 
 // ---- requests and assignments ------------------------------------------------------------------
 
-/** Navigation properties of a request, carried for `$filter` and shown on `$expand`. */
-export const REQUEST_NAVIGATION = { beta: ['accessPackage', 'accessPackageAssignment', 'requestor'], 'v1.0': ['accessPackage', 'assignment', 'requestor'] } as const;
+const Reference = Type.Object({ id: Type.String() });
 
-export function accessPackageRequestShape(stored: StoredRequest, version: GraphVersion): Record<string, unknown> {
+const RequestFields = {
+  id: Type.String(),
+  createdDateTime: Type.String(),
+  justification: Nullable(Type.String()),
+  schedule: Type.Unknown(),
+  answers: Type.Array(Type.Unknown()),
+  customExtensionCalloutInstances: Type.Array(Type.Unknown()),
+  accessPackage: Reference,
+  requestor: Reference,
+  requestType: Type.String(),
+};
+
+const AssignmentTarget = Type.Object({ targetId: Type.String(), assignmentPolicyId: Type.String(), accessPackageId: Type.String() });
+
+/** Navigation properties are carried for `$filter` (`accessPackage/id eq '…'`) and shown on `$expand`. */
+export const ACCESS_PACKAGE_REQUEST = {
+  beta: entityType('microsoft.graph.accessPackageAssignmentRequest', Type.Object({
+    ...RequestFields,
+    requestState: Type.String(),
+    requestStatus: Type.String(),
+    completedDate: Nullable(Type.String()),
+    expirationDateTime: Type.Null(),
+    isValidationOnly: Type.Boolean(),
+    customExtensionHandlerInstances: Type.Array(Type.Unknown()),
+    accessPackageAssignment: AssignmentTarget,
+  }), { accessPackage: null, accessPackageAssignment: null, requestor: null }),
+  'v1.0': entityType('microsoft.graph.accessPackageAssignmentRequest', Type.Object({
+    ...RequestFields,
+    state: Type.String(),
+    status: Type.String(),
+    completedDateTime: Nullable(Type.String()),
+    assignment: AssignmentTarget,
+  }), { accessPackage: null, assignment: null, requestor: null }),
+} as const;
+
+export function accessPackageRequestShape(stored: StoredRequest, version: GraphVersion): Served<(typeof ACCESS_PACKAGE_REQUEST)[GraphVersion]> {
   const { request } = stored;
   const target = { targetId: request.principalId, assignmentPolicyId: request.target.scope, accessPackageId: request.target.resourceId };
-  const common = {
+  const common: Omit<ServedFields<typeof RequestFields>, 'requestType'> = {
+    '@odata.type': '#microsoft.graph.accessPackageAssignmentRequest',
     id: request.id,
     createdDateTime: request.createdAt,
     justification: request.justification,
     schedule: scheduleInfoShape(stored),
-    answers: Array.isArray(stored.extra.answers) ? stored.extra.answers : [],
+    answers: Array.isArray(stored.extra.answers) ? stored.extra.answers as unknown[] : [],
     customExtensionCalloutInstances: [],
     accessPackage: { id: request.target.resourceId },
     requestor: { id: request.createdBy },
   };
   if (version === 'beta') {
     return {
-      '@odata.type': '#microsoft.graph.accessPackageAssignmentRequest',
       ...common,
       requestType: 'UserAdd',
       requestState: emState(request.status, version),
@@ -83,7 +153,6 @@ export function accessPackageRequestShape(stored: StoredRequest, version: GraphV
     };
   }
   return {
-    '@odata.type': '#microsoft.graph.accessPackageAssignmentRequest',
     ...common,
     requestType: 'userAdd',
     state: emState(request.status, version),
@@ -93,22 +162,48 @@ export function accessPackageRequestShape(stored: StoredRequest, version: GraphV
   };
 }
 
-export const ASSIGNMENT_NAVIGATION = { beta: ['accessPackage', 'accessPackageAssignmentPolicy', 'target'], 'v1.0': ['accessPackage', 'assignmentPolicy', 'target'] } as const;
+const AssignmentFields = {
+  id: Type.String(),
+  expiredDateTime: Nullable(Type.String()),
+  schedule: Type.Unknown(),
+  accessPackage: Reference,
+  target: Type.Object({ id: Type.String(), objectId: Type.String() }),
+};
+
+export const ACCESS_PACKAGE_ASSIGNMENT = {
+  beta: entityType('microsoft.graph.accessPackageAssignment', Type.Object({
+    ...AssignmentFields,
+    catalogId: Nullable(Type.String()),
+    accessPackageId: Type.String(),
+    assignmentPolicyId: Type.String(),
+    targetId: Type.String(),
+    assignmentStatus: Type.String(),
+    assignmentState: Type.String(),
+    isExtended: Type.Boolean(),
+    accessPackageAssignmentPolicy: Reference,
+  }), { accessPackage: null, accessPackageAssignmentPolicy: null, target: null }),
+  'v1.0': entityType('microsoft.graph.accessPackageAssignment', Type.Object({
+    ...AssignmentFields,
+    state: Type.String(),
+    status: Type.String(),
+    customExtensionCalloutInstances: Type.Array(Type.Unknown()),
+    assignmentPolicy: Reference,
+  }), { accessPackage: null, assignmentPolicy: null, target: null }),
+} as const;
 
 /** A delivered access package: an active assignment produced by an approved request. */
-export function accessPackageAssignmentShape(a: AssignmentRow, catalogId: string | null, version: GraphVersion): Record<string, unknown> {
+export function accessPackageAssignmentShape(a: AssignmentRow, catalogId: string | null, version: GraphVersion): Served<(typeof ACCESS_PACKAGE_ASSIGNMENT)[GraphVersion]> {
   const schedule = {
     startDateTime: a.start_at,
     recurrence: null,
     expiration: { type: a.end_at ? 'afterDateTime' : 'noExpiration', endDateTime: a.end_at, duration: null },
   };
-  const nav = { accessPackage: { id: a.resource_id }, target: { id: a.principal_id, objectId: a.principal_id } };
+  const common: ServedFields<typeof AssignmentFields> = { id: a.id, expiredDateTime: a.end_at, schedule, accessPackage: { id: a.resource_id }, target: { id: a.principal_id, objectId: a.principal_id } };
   if (version === 'beta') {
     return {
-      id: a.id, catalogId, accessPackageId: a.resource_id, assignmentPolicyId: a.scope, targetId: a.principal_id,
-      assignmentStatus: 'Delivered', assignmentState: 'Delivered', isExtended: false, expiredDateTime: a.end_at, schedule,
-      ...nav, accessPackageAssignmentPolicy: { id: a.scope },
+      ...common, catalogId, accessPackageId: a.resource_id, assignmentPolicyId: a.scope, targetId: a.principal_id,
+      assignmentStatus: 'Delivered', assignmentState: 'Delivered', isExtended: false, accessPackageAssignmentPolicy: { id: a.scope },
     };
   }
-  return { id: a.id, state: 'delivered', status: 'Delivered', expiredDateTime: a.end_at, schedule, customExtensionCalloutInstances: [], ...nav, assignmentPolicy: { id: a.scope } };
+  return { ...common, state: 'delivered', status: 'Delivered', customExtensionCalloutInstances: [], assignmentPolicy: { id: a.scope } };
 }

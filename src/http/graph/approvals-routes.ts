@@ -6,8 +6,8 @@ import type { Family } from '../../domain/request.js';
 import { ApiError } from '../api-error.js';
 import { withoutServedFields } from '../served-fields.js';
 import { type GraphDeps, actorOf, callerOf, odataContext, shapeContextFor } from './graph-context.js';
-import { approvalShape, stepShape, stepsKey } from './graph-shapes.js';
-import { applyFilter, applySelect, collection, decodeSkipToken, encodeSkipToken, nextLink, pageSize, parseFunctionCall, selectOne } from './odata.js';
+import { APPROVAL, STEP, approvalShape, stepShape, stepsKey } from './graph-shapes.js';
+import { decodeSkipToken, odataQuery, pageSizeOf, parseFunctionCall, servedEntity, storePage, wholeList } from './odata.js';
 
 /** Where one family's approvals live in Graph, and which child segments name their steps. */
 export interface ApprovalCollection {
@@ -46,37 +46,36 @@ export function registerApprovalRoutes(app: FastifyInstance, deps: GraphDeps, wh
   };
 
   app.get<{ Params: { id: string } }>(`${where.path}/:id`, { schema: { params: Type.Object({ id: Id }) } }, async (request) => {
-    const call = parseFunctionCall(request.params.id, 'filterByCurrentUser');
+    const q = odataQuery(request, APPROVAL[deps.version]);
+    const call = parseFunctionCall(request.params.id, 'filterByCurrentUser', ['on']);
     if (call) {
       if (call.on !== 'approver') throw new ApiError('BAD_REQUEST', `filterByCurrentUser supports on='approver', not on='${call.on ?? ''}'.`);
-      const page = await listPendingForCaller(deps.services, callerOf(request), families, pageSize(request.query as Record<string, unknown>), decodeSkipToken(request.query as Record<string, unknown>, isPosition));
+      const page = await listPendingForCaller(deps.services, callerOf(request), families, pageSizeOf(q), decodeSkipToken(request.query as Record<string, unknown>, isPosition));
       const ctx = await shapeContextFor(deps, request, page.items.map((i) => i.approval));
-      const shaped = page.items.map((i) => approvalShape(i.approval, ctx));
-      const query = request.query as Record<string, unknown>;
-      return collection(odataContext(request, deps.version, `Collection(microsoft.graph.approval)`), applySelect(applyFilter(shaped, query), query),
-        page.next ? nextLink(request, encodeSkipToken(page.next)) : null);
+      return storePage(request, odataContext(request, deps.version, 'Collection(microsoft.graph.approval)'), page.items.map((i) => approvalShape(i.approval, ctx)), q, page.next);
     }
     const view = await getApprovalForCaller(deps.services, callerOf(request), request.params.id, families);
     const ctx = await shapeContextFor(deps, request, [view.approval]);
-    return selectOne({ '@odata.context': odataContext(request, deps.version, `${contextPath}/$entity`), ...approvalShape(view.approval, ctx) }, request.query as Record<string, unknown>);
+    return servedEntity({ '@odata.context': odataContext(request, deps.version, `${contextPath}/$entity`), ...approvalShape(view.approval, ctx) }, q);
   });
 
   app.get<{ Params: { id: string; child: string } }>(`${where.path}/:id/:child`, { schema: { params: Type.Object({ id: Id, child: Id }) } }, async (request) => {
     childParam(request.params.child);
+    const q = odataQuery(request, STEP[deps.version]);
     const view = await getApprovalForCaller(deps.services, callerOf(request), request.params.id, families);
     const ctx = await shapeContextFor(deps, request, [view.approval]);
-    const query = request.query as Record<string, unknown>;
     const steps = view.approval.stages.map((s) => stepShape(s, view.approval, ctx));
-    return collection(odataContext(request, deps.version, `${contextPath}('${view.approval.id}')/${stepsKey(deps.version)}`), applySelect(applyFilter(steps, query), query), null);
+    return wholeList(request, odataContext(request, deps.version, `${contextPath}('${view.approval.id}')/${stepsKey(deps.version)}`), steps, q);
   });
 
   app.get<{ Params: { id: string; child: string; stepId: string } }>(`${where.path}/:id/:child/:stepId`, { schema: { params: Type.Object({ id: Id, child: Id, stepId: Id }) } }, async (request) => {
     childParam(request.params.child);
+    const q = odataQuery(request, STEP[deps.version]);
     const view = await getApprovalForCaller(deps.services, callerOf(request), request.params.id, families);
     const stage = view.approval.stages.find((s) => s.id === request.params.stepId);
     if (!stage) throw new DomainError('STEP_NOT_FOUND', `Approval step '${request.params.stepId}' was not found.`);
     const ctx = await shapeContextFor(deps, request, [view.approval]);
-    return selectOne({ '@odata.context': odataContext(request, deps.version, `${contextPath}('${view.approval.id}')/${stepsKey(deps.version)}/$entity`), ...stepShape(stage, view.approval, ctx) }, request.query as Record<string, unknown>);
+    return servedEntity({ '@odata.context': odataContext(request, deps.version, `${contextPath}('${view.approval.id}')/${stepsKey(deps.version)}/$entity`), ...stepShape(stage, view.approval, ctx) }, q);
   });
 
   app.patch<{ Params: { id: string; child: string; stepId: string }; Body: { reviewResult?: string; justification?: string | null } }>(

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { queryAuditLog } from '../../app/audit-log.js';
 import { type GraphDeps, callerOf, odataContext } from './graph-context.js';
-import { directoryAuditShape, isAuditPosition } from './directory-audit-shape.js';
-import { applyFilter, applySelect, collection, decodeSkipToken, encodeSkipToken, nextLink, pageSize } from './odata.js';
+import { DIRECTORY_AUDIT, directoryAuditShape, isAuditPosition } from './directory-audit-shape.js';
+import { decodeSkipToken, odataQuery, pageSizeOf, storePage } from './odata.js';
 
 /**
  * Graph's `auditLogs/directoryAudits` over Signoff's audit log, newest first, for clients that
@@ -13,10 +13,9 @@ export function registerDirectoryAuditRoutes(app: FastifyInstance, deps: GraphDe
   const path = '/auditLogs/directoryAudits';
 
   app.get(path, async (request) => {
-    const query = request.query as Record<string, unknown>;
-    const page = await queryAuditLog(deps.services, callerOf(request), {}, pageSize(query), decodeSkipToken(query, isAuditPosition)?.beforeSeq ?? null);
+    const q = odataQuery(request, DIRECTORY_AUDIT);
+    const page = await queryAuditLog(deps.services, callerOf(request), {}, pageSizeOf(q), decodeSkipToken(request.query as Record<string, unknown>, isAuditPosition)?.beforeSeq ?? null);
     const shaped = page.events.map((e) => directoryAuditShape(e, page.users));
-    return collection(odataContext(request, deps.version, 'auditLogs/directoryAudits'), applySelect(applyFilter(shaped, query), query),
-      page.nextBeforeSeq !== null ? nextLink(request, encodeSkipToken({ beforeSeq: page.nextBeforeSeq })) : null);
+    return storePage(request, odataContext(request, deps.version, 'auditLogs/directoryAudits'), shaped, q, page.nextBeforeSeq !== null ? { beforeSeq: page.nextBeforeSeq } : null);
   });
 }

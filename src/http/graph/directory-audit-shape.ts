@@ -1,6 +1,9 @@
+import Type from 'typebox';
 import type { User } from '../../directory/directory-repo.js';
 import { CHAIN_START, type ChainCheck, type StoredAuditEvent, checkChain } from '../../store/audit-repo.js';
 import type { AuditRecord } from '../../store/events-repo.js';
+import { Nullable } from './graph-shapes.js';
+import { type Served, entityType } from './odata.js';
 
 /** The keyset position in a `$skiptoken` of audit pages: events before this seq come next. */
 export const isAuditPosition = (v: unknown): v is { beforeSeq: number } => typeof v === 'object' && v !== null && Number.isInteger((v as { beforeSeq: unknown }).beforeSeq);
@@ -60,7 +63,34 @@ function modifiedProperties(before: unknown, after: unknown): { displayName: str
  * the raw fields, before/after, and the hash chain (`sequence`, `prevHash`, `hash`), so an export
  * can be verified on its own.
  */
-export function directoryAuditShape(e: StoredAuditEvent, users: ReadonlyMap<string, User>): Record<string, unknown> {
+export const DIRECTORY_AUDIT = entityType('microsoft.graph.directoryAudit', Type.Object({
+  id: Type.String(),
+  activityDateTime: Type.String(),
+  activityDisplayName: Type.String(),
+  category: Type.String(),
+  correlationId: Nullable(Type.String()),
+  loggedByService: Type.String(),
+  operationType: Type.String(),
+  result: Type.String(),
+  resultReason: Type.String(),
+  initiatedBy: Type.Unknown(),
+  targetResources: Type.Array(Type.Unknown()),
+  additionalDetails: Type.Array(Type.Unknown()),
+  // Signoff's own fields beyond Graph's directoryAudit.
+  action: Type.String(),
+  actorId: Nullable(Type.String()),
+  targetType: Type.String(),
+  targetId: Type.String(),
+  requestId: Nullable(Type.String()),
+  clientIp: Nullable(Type.String()),
+  before: Type.Unknown(),
+  after: Type.Unknown(),
+  sequence: Type.Number(),
+  prevHash: Type.String(),
+  hash: Type.String(),
+}));
+
+export function directoryAuditShape(e: StoredAuditEvent, users: ReadonlyMap<string, User>): Served<typeof DIRECTORY_AUDIT> {
   const activity = ACTIVITY[e.action];
   const user = e.actor_id ? users.get(e.actor_id) : undefined;
   const before = parse(e.before);

@@ -3,8 +3,8 @@ import Type from 'typebox';
 import { findUser, getGroup, getUsers, groupMemberIds, listGroups, listUsers } from '../../directory/directory-repo.js';
 import { ApiError } from '../api-error.js';
 import { type GraphDeps, callerOf, odataContext } from './graph-context.js';
-import { groupShape, userShape } from './graph-shapes.js';
-import { applyFilter, applySelect, collection, decodeSkipToken, encodeSkipToken, nextLink, pageSize } from './odata.js';
+import { GROUP, USER, groupShape, userShape } from './graph-shapes.js';
+import { collection, decodeSkipToken, encodeSkipToken, nextLink, odataQuery, pageSizeOf, served, servedEntity, wholeList } from './odata.js';
 
 const Key = Type.Object({ id: Type.String({ minLength: 1, maxLength: 320 }) });
 const isAfter = (v: unknown): v is { after: string } => typeof v === 'object' && v !== null && typeof (v as { after: unknown }).after === 'string';
@@ -18,60 +18,63 @@ export function registerDirectoryRoutes(app: FastifyInstance, deps: GraphDeps): 
   const db = () => deps.services.store.db;
 
   app.get('/me', async (request) => {
+    const q = odataQuery(request, USER);
     const user = await findUser(db(), callerOf(request).userId);
     if (!user) throw notFound(callerOf(request).userId);
-    const query = request.query as Record<string, unknown>;
-    return { '@odata.context': odataContext(request, deps.version, 'users/$entity'), ...applySelect([userShape(user)], query)[0] };
+    return servedEntity({ '@odata.context': odataContext(request, deps.version, 'users/$entity'), ...userShape(user) }, q);
   });
 
   app.get('/users', async (request) => {
-    const query = request.query as Record<string, unknown>;
-    const limit = pageSize(query);
-    const after = decodeSkipToken(query, isAfter);
+    const q = odataQuery(request, USER);
+    const limit = pageSizeOf(q);
+    const after = decodeSkipToken(request.query as Record<string, unknown>, isAfter);
     const users = await listUsers(db(), limit + 1, after?.after ?? null);
     const page = users.slice(0, limit);
     const next = users.length > limit ? nextLink(request, encodeSkipToken({ after: page.at(-1)!.id })) : null;
-    return collection(odataContext(request, deps.version, 'users'), applySelect(applyFilter(page.map(userShape), query), query), next);
+    return collection(odataContext(request, deps.version, 'users'), served(page.map(userShape), q), next);
   });
 
   app.get<{ Params: { id: string } }>('/users/:id', { schema: { params: Key } }, async (request) => {
+    const q = odataQuery(request, USER);
     const user = await findUser(db(), request.params.id);
     if (!user) throw notFound(request.params.id);
-    const query = request.query as Record<string, unknown>;
-    return { '@odata.context': odataContext(request, deps.version, 'users/$entity'), ...applySelect([userShape(user)], query)[0] };
+    return servedEntity({ '@odata.context': odataContext(request, deps.version, 'users/$entity'), ...userShape(user) }, q);
   });
 
   app.get<{ Params: { id: string } }>('/users/:id/manager', { schema: { params: Key } }, async (request) => {
+    const q = odataQuery(request, USER);
     const user = await findUser(db(), request.params.id);
     if (!user) throw notFound(request.params.id);
     const manager = user.manager_id ? await findUser(db(), user.manager_id) : undefined;
     if (!manager) throw notFound(`${request.params.id}/manager`);
-    return { '@odata.context': odataContext(request, deps.version, 'directoryObjects/$entity'), '@odata.type': '#microsoft.graph.user', ...userShape(manager) };
+    return servedEntity({ '@odata.context': odataContext(request, deps.version, 'directoryObjects/$entity'), '@odata.type': '#microsoft.graph.user', ...userShape(manager) }, q);
   });
 
   app.get('/groups', async (request) => {
-    const query = request.query as Record<string, unknown>;
-    const limit = pageSize(query);
-    const after = decodeSkipToken(query, isAfter);
+    const q = odataQuery(request, GROUP);
+    const limit = pageSizeOf(q);
+    const after = decodeSkipToken(request.query as Record<string, unknown>, isAfter);
     const groups = await listGroups(db(), limit + 1, after?.after ?? null);
     const page = groups.slice(0, limit);
     const next = groups.length > limit ? nextLink(request, encodeSkipToken({ after: page.at(-1)!.id })) : null;
-    return collection(odataContext(request, deps.version, 'groups'), applySelect(applyFilter(page.map(groupShape), query), query), next);
+    return collection(odataContext(request, deps.version, 'groups'), served(page.map(groupShape), q), next);
   });
 
   app.get<{ Params: { id: string } }>('/groups/:id', { schema: { params: Key } }, async (request) => {
+    const q = odataQuery(request, GROUP);
     const group = await getGroup(db(), request.params.id);
     if (!group) throw notFound(request.params.id);
-    return { '@odata.context': odataContext(request, deps.version, 'groups/$entity'), ...groupShape(group) };
+    return servedEntity({ '@odata.context': odataContext(request, deps.version, 'groups/$entity'), ...groupShape(group) }, q);
   });
 
+  // Signoff's groups have users as members only, so a member reads as a user.
   app.get<{ Params: { id: string } }>('/groups/:id/members', { schema: { params: Key } }, async (request) => {
+    const q = odataQuery(request, USER);
     const group = await getGroup(db(), request.params.id);
     if (!group) throw notFound(request.params.id);
-    const query = request.query as Record<string, unknown>;
     const ids = await groupMemberIds(db(), group.id, deps.services.clock.now());
     const users = await getUsers(db(), ids);
     const members = ids.flatMap((id) => { const u = users.get(id); return u ? [{ '@odata.type': '#microsoft.graph.user', ...userShape(u) }] : []; });
-    return collection(odataContext(request, deps.version, 'directoryObjects'), applySelect(applyFilter(members, query), query), null);
+    return wholeList(request, odataContext(request, deps.version, 'directoryObjects'), members, q);
   });
 }

@@ -9,7 +9,7 @@ import { GROUP_NAMES, ROLE_NAMES, type TargetNames, eligibilityInstanceShape, el
 import { type GraphDeps, actorOf, callerOf, odataContext } from './graph-context.js';
 import { GroupRequestBody, pickAccessId } from './group-routes.js';
 import { RoleRequestBody } from './role-routes.js';
-import { applyFilter, applySelect, collection, decodeSkipToken, encodeSkipToken, nextLink, pageSize, parseFunctionCall, selectOne } from './odata.js';
+import { type ODataQuery, decodeSkipToken, odataQuery, pageSizeOf, parseFunctionCall, servedEntity, storePage, wholeList } from './odata.js';
 import { pickAction } from './pim-actions.js';
 import { EntityKey } from './request-collection-routes.js';
 import { pimSubmitFields } from './request-input.js';
@@ -59,13 +59,11 @@ const isPosition = (v: unknown): v is Position => typeof v === 'object' && v !==
 function register(app: FastifyInstance, deps: GraphDeps, c: EligibilityCollections): void {
   const requestsPath = `/${c.base}/${c.requests}`;
   const context = (request: FastifyRequest, what: string) => odataContext(request, deps.version, `${c.base}/${what}`);
-  const list = (request: FastifyRequest, items: readonly EligibilityRequest[], next: Position | null) => {
-    const query = request.query as Record<string, unknown>;
-    const shaped = items.map((r) => eligibilityRequestShape(c.names, r));
-    return collection(context(request, c.requests), applySelect(applyFilter(shaped, query), query), next ? nextLink(request, encodeSkipToken(next)) : null);
-  };
+  const list = (request: FastifyRequest, q: ODataQuery, items: readonly EligibilityRequest[], next: Position | null) =>
+    storePage(request, context(request, c.requests), items.map((r) => eligibilityRequestShape(c.names, r)), q, next);
 
   app.post<{ Body: AnyBody }>(requestsPath, { schema: { body: c.body } }, async (request, reply) => {
+    const q = odataQuery(request, c.names.types.request);
     const body = request.body;
     if (body.isValidationOnly) throw new ApiError('BAD_REQUEST', 'isValidationOnly is not supported for eligibility requests.');
     const change: EligibilityChange = {
@@ -73,33 +71,35 @@ function register(app: FastifyInstance, deps: GraphDeps, c: EligibilityCollectio
       ...pimSubmitFields(body),
     };
     const created = await submitEligibilityRequest(deps.services, actorOf(request), callerOf(request), change);
-    return reply.code(201).send({ '@odata.context': context(request, `${c.requests}/$entity`), ...eligibilityRequestShape(c.names, created) });
+    return reply.code(201).send(servedEntity({ '@odata.context': context(request, `${c.requests}/$entity`), ...eligibilityRequestShape(c.names, created) }, q));
   });
 
   app.get(requestsPath, async (request) => {
     const query = request.query as Record<string, unknown>;
-    const page = await listEligibilityRequestsForCaller(deps.services, callerOf(request), { family: c.family, onlyOwn: false, limit: pageSize(query), after: decodeSkipToken(query, isPosition) });
-    return list(request, page.items, page.next);
+    const q = odataQuery(request, c.names.types.request);
+    const page = await listEligibilityRequestsForCaller(deps.services, callerOf(request), { family: c.family, onlyOwn: false, limit: pageSizeOf(q), after: decodeSkipToken(query, isPosition) });
+    return list(request, q, page.items, page.next);
   });
 
   app.get<{ Params: { id: string } }>(`${requestsPath}/:id`, { schema: { params: EntityKey } }, async (request) => {
     const query = request.query as Record<string, unknown>;
-    const call = parseFunctionCall(request.params.id, 'filterByCurrentUser');
+    const q = odataQuery(request, c.names.types.request);
+    const call = parseFunctionCall(request.params.id, 'filterByCurrentUser', ['on']);
     if (call) {
       if (call.on !== 'principal') throw new ApiError('BAD_REQUEST', `filterByCurrentUser supports on='principal', not on='${call.on ?? ''}'.`);
-      const page = await listEligibilityRequestsForCaller(deps.services, callerOf(request), { family: c.family, onlyOwn: true, limit: pageSize(query), after: decodeSkipToken(query, isPosition) });
-      return list(request, page.items, page.next);
+      const page = await listEligibilityRequestsForCaller(deps.services, callerOf(request), { family: c.family, onlyOwn: true, limit: pageSizeOf(q), after: decodeSkipToken(query, isPosition) });
+      return list(request, q, page.items, page.next);
     }
     const found = await getEligibilityRequestForCaller(deps.services, callerOf(request), c.family, request.params.id);
-    return selectOne({ '@odata.context': context(request, `${c.requests}/$entity`), ...eligibilityRequestShape(c.names, found) }, query);
+    return servedEntity({ '@odata.context': context(request, `${c.requests}/$entity`), ...eligibilityRequestShape(c.names, found) }, q);
   });
 
   for (const [path, kind] of [[c.schedules, 'schedules'], [c.instances, 'instances']] as const) {
     app.get(`/${c.base}/${path}`, async (request) => {
-      const query = request.query as Record<string, unknown>;
+      const q = odataQuery(request, kind === 'schedules' ? c.names.types.schedule : c.names.types.instance);
       const rows = await listEligibilitiesForCaller(deps.services, callerOf(request), c.family, kind);
       const shaped = rows.map((e) => (kind === 'schedules' ? eligibilityScheduleShape(c.names, e) : eligibilityInstanceShape(c.names, e)));
-      return collection(context(request, path), applySelect(applyFilter(shaped, query), query), null);
+      return wholeList(request, context(request, path), shaped, q);
     });
   }
 }

@@ -37,6 +37,7 @@ export const GRAPH_ERRORS: ErrorCatalogue = {
   RATE_LIMITED: { status: 429, code: 'TooManyRequests' },
   BAD_REQUEST: { status: 400, code: 'BadRequest' },
   UNKNOWN_ROUTE: { status: 404, code: 'ResourceNotFound' },
+  UNKNOWN_NAMESPACE: { status: 404, code: 'ResourceNotFound' },
   METHOD_NOT_ALLOWED: { status: 405, code: 'methodNotAllowed' },
   METHOD_NOT_IMPLEMENTED: { status: 501, code: 'notSupported' },
   INVALID_URL: { status: 400, code: 'BadRequest' },

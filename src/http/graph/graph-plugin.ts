@@ -35,6 +35,14 @@ export const APPROVAL_COLLECTIONS: Record<GraphVersion, readonly ApprovalCollect
   ],
 };
 
+function decodedSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 export interface GraphPluginOptions {
   readonly services: Services;
   readonly authenticator: Authenticator;
@@ -69,8 +77,8 @@ export async function graphPlugin(app: FastifyInstance, options: GraphPluginOpti
     if (allowed.length > 0 && !allowed.includes(request.method)) {
       return sendGraphError(new ApiError('METHOD_NOT_ALLOWED', `The method '${request.method}' is not supported for this URL; it supports ${allowed.join(', ')}.`, { allow: allowed }), request, reply);
     }
-    const segment = request.url.split('?')[0]!.split('/').filter(Boolean).pop() ?? '';
-    return sendGraphError(new ApiError('UNKNOWN_ROUTE', `Resource not found for the segment '${decodeURIComponent(segment)}'.`), request, reply);
+    const segment = routeMethods.firstUnknownSegment(request.url) ?? request.url.split('?')[0]!.split('/').filter(Boolean).pop() ?? '';
+    return sendGraphError(new ApiError('UNKNOWN_ROUTE', `Resource not found for the segment '${decodedSegment(segment)}'.`), request, reply);
   });
 
   registerDirectoryRoutes(app, deps);

@@ -1,9 +1,11 @@
+import Type from 'typebox';
 import type { Approval, Stage } from '../../domain/approval.js';
 import { decidersAt, effectiveStatus, isAssignedTo } from '../../domain/decision.js';
 import type { Instant } from '../../domain/time.js';
 import type { User } from '../../directory/directory-repo.js';
 import type { Group } from '../../directory/directory-repo.js';
 import type { StoredRequest } from '../../store/requests-repo.js';
+import { type Annotations, type Served, entityType } from './odata.js';
 
 export type GraphVersion = 'beta' | 'v1.0';
 
@@ -25,7 +27,27 @@ export function graphStepStatus(stage: Stage, now: Instant): 'Initializing' | 'I
 
 const REVIEW_RESULT = { NotReviewed: 'NotReviewed', Approve: 'Approved', Deny: 'Denied' } as const;
 
-export function stepShape(stage: Stage, approval: Approval, ctx: ShapeContext): Record<string, unknown> {
+export const Nullable = <T extends Type.TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+const Step = Type.Object({
+  id: Type.String(),
+  displayName: Nullable(Type.String()),
+  reviewedDateTime: Nullable(Type.String()),
+  reviewResult: Type.String(),
+  status: Type.String(),
+  assignedToMe: Type.Boolean(),
+  justification: Nullable(Type.String()),
+  // beta's reviewedBy is a userIdentity collection; v1.0's is one identity.
+  reviewedBy: Type.Unknown(),
+});
+
+/** beta calls the runtime decision item approvalStep, v1.0 approvalStage (specs/graph-approvals.md §0). */
+export const STEP = {
+  beta: entityType('microsoft.graph.approvalStep', Step),
+  'v1.0': entityType('microsoft.graph.approvalStage', Step),
+} as const;
+
+export function stepShape(stage: Stage, approval: Approval, ctx: ShapeContext): Served<(typeof STEP)[GraphVersion]> {
   const reviewer = stage.reviewedBy ? ctx.users.get(stage.reviewedBy) : undefined;
   const identity = stage.reviewedBy ? { id: stage.reviewedBy, displayName: reviewer?.display_name ?? null } : null;
   return {
@@ -36,7 +58,6 @@ export function stepShape(stage: Stage, approval: Approval, ctx: ShapeContext): 
     status: graphStepStatus(stage, ctx.now),
     assignedToMe: isAssignedTo(stage, ctx.callerId, ctx.now, approval.requestorId),
     justification: stage.justification,
-    // beta's reviewedBy is a userIdentity collection; v1.0's is one identity.
     reviewedBy: ctx.version === 'beta'
       ? (identity ? [{ ...identity, userPrincipalName: reviewer?.user_principal_name ?? null }] : null)
       : identity,
@@ -50,7 +71,7 @@ export function stepShape(stage: Stage, approval: Approval, ctx: ShapeContext): 
  * stage started, escalates and expires, and who may decide it now, so an approver sees the
  * deadline and the other approvers without a second call.
  */
-export function signoffTiming(stage: Stage, approval: Approval, ctx: Pick<ShapeContext, 'now' | 'users'>): Record<string, unknown> {
+export function signoffTiming(stage: Stage, approval: Approval, ctx: Pick<ShapeContext, 'now' | 'users'>): Annotations {
   if (stage.startedAt === null) return {};
   return {
     '@signoff.startedDateTime': stage.startedAt,
@@ -71,7 +92,7 @@ export function namedUserIds(approvals: readonly Approval[]): string[] {
  * Signoff's k-of-n progress as OData instance annotations, which Microsoft's clients ignore; absent
  * when the stage needs one decision, so Graph's shape is exactly Microsoft's by default.
  */
-function quorumProgress(stage: Stage): Record<string, unknown> {
+function quorumProgress(stage: Stage): Annotations {
   if (stage.config.approvalsRequired <= 1) return {};
   return {
     '@signoff.approvalsRequired': stage.config.approvalsRequired,
@@ -84,12 +105,17 @@ export function stepsKey(version: GraphVersion): 'steps' | 'stages' {
   return version === 'beta' ? 'steps' : 'stages';
 }
 
-export function approvalShape(approval: Approval, ctx: ShapeContext): Record<string, unknown> {
-  return {
-    '@odata.type': '#microsoft.graph.approval',
-    id: approval.id,
-    [stepsKey(ctx.version)]: approval.stages.map((s) => stepShape(s, approval, ctx)),
-  };
+/** Graph serves an approval with its steps (beta) or stages (v1.0) inline, and lets `$expand` name them. */
+export const APPROVAL = {
+  beta: entityType('microsoft.graph.approval', Type.Object({ id: Type.String(), steps: Type.Array(Type.Unknown()) }), { steps: STEP.beta }, ['steps']),
+  'v1.0': entityType('microsoft.graph.approval', Type.Object({ id: Type.String(), stages: Type.Array(Type.Unknown()) }), { stages: STEP['v1.0'] }, ['stages']),
+} as const;
+
+export function approvalShape(approval: Approval, ctx: ShapeContext): Served<(typeof APPROVAL)[GraphVersion]> {
+  const steps = approval.stages.map((s) => stepShape(s, approval, ctx));
+  return ctx.version === 'beta'
+    ? { '@odata.type': '#microsoft.graph.approval', id: approval.id, steps }
+    : { '@odata.type': '#microsoft.graph.approval', id: approval.id, stages: steps };
 }
 
 export function scheduleInfoShape(stored: StoredRequest): Record<string, unknown> {
@@ -106,7 +132,17 @@ export function scheduleInfoShape(stored: StoredRequest): Record<string, unknown
 }
 
 /** Fields every Graph `request` subtype inherits. */
-export function requestBaseShape(stored: StoredRequest): Record<string, unknown> {
+export const RequestBase = {
+  id: Type.String(),
+  status: Type.String(),
+  createdDateTime: Type.String(),
+  completedDateTime: Nullable(Type.String()),
+  approvalId: Nullable(Type.String()),
+  customData: Type.Null(),
+  createdBy: Type.Unknown(),
+};
+
+export function requestBaseShape(stored: StoredRequest): Type.Static<Type.TObject<typeof RequestBase>> {
   const { request } = stored;
   return {
     id: request.id,
@@ -119,25 +155,21 @@ export function requestBaseShape(stored: StoredRequest): Record<string, unknown>
   };
 }
 
-export function roleRequestShape(stored: StoredRequest): Record<string, unknown> {
-  const { request } = stored;
-  return {
-    '@odata.type': '#microsoft.graph.unifiedRoleAssignmentScheduleRequest',
-    ...requestBaseShape(stored),
-    action: request.action,
-    principalId: request.principalId,
-    roleDefinitionId: request.target.resourceId,
-    directoryScopeId: request.target.scope,
-    appScopeId: null,
-    isValidationOnly: false,
-    targetScheduleId: request.id,
-    justification: request.justification,
-    scheduleInfo: scheduleInfoShape(stored),
-    ticketInfo: { ticketNumber: request.ticket?.ticketNumber ?? null, ticketSystem: request.ticket?.ticketSystem ?? null },
-  };
-}
+export const USER = entityType('microsoft.graph.user', Type.Object({
+  id: Type.String(),
+  displayName: Type.String(),
+  givenName: Nullable(Type.String()),
+  surname: Nullable(Type.String()),
+  userPrincipalName: Type.String(),
+  mail: Nullable(Type.String()),
+  jobTitle: Nullable(Type.String()),
+  businessPhones: Type.Array(Type.String()),
+  mobilePhone: Type.Null(),
+  officeLocation: Type.Null(),
+  preferredLanguage: Type.Null(),
+}));
 
-export function userShape(user: User): Record<string, unknown> {
+export function userShape(user: User): Served<typeof USER> {
   const [givenName, ...rest] = user.display_name.split(' ');
   return {
     id: user.id,
@@ -154,7 +186,18 @@ export function userShape(user: User): Record<string, unknown> {
   };
 }
 
-export function groupShape(group: Group): Record<string, unknown> {
+export const GROUP = entityType('microsoft.graph.group', Type.Object({
+  id: Type.String(),
+  displayName: Type.String(),
+  description: Nullable(Type.String()),
+  mailNickname: Nullable(Type.String()),
+  mailEnabled: Type.Boolean(),
+  securityEnabled: Type.Boolean(),
+  groupTypes: Type.Array(Type.String()),
+  createdDateTime: Nullable(Type.String()),
+}));
+
+export function groupShape(group: Group): Served<typeof GROUP> {
   return {
     id: group.id,
     displayName: group.display_name,

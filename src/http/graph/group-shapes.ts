@@ -1,8 +1,23 @@
+import Type from 'typebox';
 import type { AssignmentRow } from '../../store/schema.js';
 import type { StoredRequest } from '../../store/requests-repo.js';
-import { requestBaseShape, scheduleInfoShape } from './graph-shapes.js';
+import { Nullable, RequestBase, requestBaseShape, scheduleInfoShape } from './graph-shapes.js';
+import { type Served, entityType } from './odata.js';
 
-export function groupRequestShape(stored: StoredRequest): Record<string, unknown> {
+export const GROUP_REQUEST = entityType('microsoft.graph.privilegedAccessGroupAssignmentScheduleRequest', Type.Object({
+  ...RequestBase,
+  action: Type.String(),
+  isValidationOnly: Type.Boolean(),
+  justification: Nullable(Type.String()),
+  scheduleInfo: Type.Unknown(),
+  ticketInfo: Type.Unknown(),
+  accessId: Type.String(),
+  principalId: Type.String(),
+  groupId: Type.String(),
+  targetScheduleId: Type.String(),
+}));
+
+export function groupRequestShape(stored: StoredRequest): Served<typeof GROUP_REQUEST> {
   const { request } = stored;
   return {
     '@odata.type': '#microsoft.graph.privilegedAccessGroupAssignmentScheduleRequest',
@@ -19,8 +34,24 @@ export function groupRequestShape(stored: StoredRequest): Record<string, unknown
   };
 }
 
+const AssignmentTarget = {
+  id: Type.String(),
+  accessId: Type.String(),
+  principalId: Type.String(),
+  groupId: Type.String(),
+  memberType: Type.String(),
+  assignmentType: Type.String(),
+};
+
+export const GROUP_ASSIGNMENT_INSTANCE = entityType('microsoft.graph.privilegedAccessGroupAssignmentScheduleInstance', Type.Object({
+  ...AssignmentTarget,
+  startDateTime: Type.String(),
+  endDateTime: Nullable(Type.String()),
+  assignmentScheduleId: Type.String(),
+}));
+
 /** An active membership or ownership, from a granted request (`activated`) or standing (`assigned`). */
-export function groupAssignmentInstanceShape(a: AssignmentRow): Record<string, unknown> {
+export function groupAssignmentInstanceShape(a: AssignmentRow): Served<typeof GROUP_ASSIGNMENT_INSTANCE> {
   return {
     id: a.id,
     startDateTime: a.start_at,
@@ -35,8 +66,17 @@ export function groupAssignmentInstanceShape(a: AssignmentRow): Record<string, u
   };
 }
 
-/** The schedule behind an active membership or ownership (Graph's `privilegedAccessGroupAssignmentSchedule`). */
-export function groupAssignmentScheduleShape(a: AssignmentRow): Record<string, unknown> {
+export const GROUP_ASSIGNMENT_SCHEDULE = entityType('microsoft.graph.privilegedAccessGroupAssignmentSchedule', Type.Object({
+  ...AssignmentTarget,
+  createdUsing: Nullable(Type.String()),
+  createdDateTime: Type.String(),
+  modifiedDateTime: Type.Null(),
+  status: Type.String(),
+  scheduleInfo: Type.Unknown(),
+}));
+
+/** The schedule behind an active membership or ownership. */
+export function groupAssignmentScheduleShape(a: AssignmentRow): Served<typeof GROUP_ASSIGNMENT_SCHEDULE> {
   return {
     id: a.request_id ?? a.id,
     accessId: a.scope,

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { listPoliciesOf, loadPolicy, updatePolicy } from '../../app/policies.js';
 import type { Policy } from '../../domain/policy.js';
@@ -9,8 +9,10 @@ import type { Db } from '../../store/store.js';
 import { DomainError } from '../../domain/errors.js';
 import { namedDirectoryObjects } from '../../domain/policy-validation.js';
 import { type GraphDeps, actorOf, callerOf, odataContext } from './graph-context.js';
-import { applyFilter, applySelect, collection, queryOption, selectOne } from './odata.js';
-import { type ApproverNames, RuleInput, applyRulePatch, policyAssignmentShape, roleManagementPolicyShape, rulesShape } from './policy-shapes.js';
+import { type ODataQuery, odataQuery, servedEntity, wholeList } from './odata.js';
+import {
+  type ApproverNames, POLICY_ASSIGNMENT, ROLE_MANAGEMENT_POLICY, RULE, RuleInput, applyRulePatch, policyAssignmentShape, roleManagementPolicyShape, rulesShape,
+} from './policy-shapes.js';
 
 /** Graph's roleManagementPolicies cover PIM for Entra roles and PIM for groups; Azure roles live in ARM. */
 const FAMILIES: readonly Family[] = ['directoryRole', 'group'];
@@ -31,52 +33,49 @@ export async function approverNames(db: Db, policies: readonly Policy[], extraUs
   return names;
 }
 
-function expands(query: Record<string, unknown>, name: string): boolean {
-  const expand = queryOption(query, 'expand');
-  return expand !== undefined && new RegExp(`(^|[,(=\\s])${name}\\b`, 'i').test(expand);
-}
-
 export function registerPolicyRoutes(app: FastifyInstance, deps: GraphDeps): void {
   const { services, version } = deps;
 
-  async function shapePolicies(request: FastifyRequest, stored: readonly StoredPolicy[]): Promise<Record<string, unknown>[]> {
-    const query = request.query as Record<string, unknown>;
+  /** Policies with the rules `q` expands; `q` reads policies, or is what `$expand=policy(...)` nests. */
+  async function shapePolicies(q: ODataQuery | null, stored: readonly StoredPolicy[]): Promise<Record<string, unknown>[]> {
     const names = await approverNames(services.store.db, stored.map((s) => s.policy), stored.flatMap((s) => (s.updatedBy ? [s.updatedBy] : [])));
     return stored.map((s) => {
       const rules = rulesShape(s.policy, version, names);
       const by = s.updatedBy ? { id: s.updatedBy, displayName: names.get(s.updatedBy) ?? null } : null;
       return {
         ...roleManagementPolicyShape(s, by),
-        ...(expands(query, 'rules') ? { rules } : {}),
-        ...(expands(query, 'effectiveRules') ? { effectiveRules: rules } : {}),
+        ...(q?.expand.has('rules') ? { rules } : {}),
+        ...(q?.expand.has('effectiveRules') ? { effectiveRules: rules } : {}),
       };
     });
   }
 
   app.get(POLICIES, async (request) => {
-    const query = request.query as Record<string, unknown>;
-    const shaped = await shapePolicies(request, await listPoliciesOf(services, FAMILIES));
-    return collection(odataContext(request, version, 'policies/roleManagementPolicies'), applySelect(applyFilter(shaped, query), query), null);
+    const q = odataQuery(request, ROLE_MANAGEMENT_POLICY);
+    const shaped = await shapePolicies(q, await listPoliciesOf(services, FAMILIES));
+    return wholeList(request, odataContext(request, version, 'policies/roleManagementPolicies'), shaped, q);
   });
 
   app.get<{ Params: { id: string } }>(`${POLICIES}/:id`, { schema: { params: Type.Object({ id: Id }) } }, async (request) => {
-    const [shaped] = await shapePolicies(request, [await loadPolicy(services.store.db, request.params.id, FAMILIES)]);
-    return selectOne({ '@odata.context': odataContext(request, version, 'policies/roleManagementPolicies/$entity'), ...shaped }, request.query as Record<string, unknown>);
+    const q = odataQuery(request, ROLE_MANAGEMENT_POLICY);
+    const [shaped] = await shapePolicies(q, [await loadPolicy(services.store.db, request.params.id, FAMILIES)]);
+    return servedEntity({ '@odata.context': odataContext(request, version, 'policies/roleManagementPolicies/$entity'), ...shaped }, q);
   });
 
   for (const child of ['rules', 'effectiveRules'] as const) {
     app.get<{ Params: { id: string } }>(`${POLICIES}/:id/${child}`, { schema: { params: Type.Object({ id: Id }) } }, async (request) => {
-      const query = request.query as Record<string, unknown>;
+      const q = odataQuery(request, RULE);
       const stored = await loadPolicy(services.store.db, request.params.id, FAMILIES);
       const rules = rulesShape(stored.policy, version, await approverNames(services.store.db, [stored.policy]));
-      return collection(odataContext(request, version, `policies/roleManagementPolicies('${stored.policy.id}')/${child}`), applySelect(applyFilter(rules, query), query), null);
+      return wholeList(request, odataContext(request, version, `policies/roleManagementPolicies('${stored.policy.id}')/${child}`), rules, q);
     });
 
     app.get<{ Params: { id: string; ruleId: string } }>(`${POLICIES}/:id/${child}/:ruleId`, { schema: { params: Type.Object({ id: Id, ruleId: Id }) } }, async (request) => {
+      const q = odataQuery(request, RULE);
       const stored = await loadPolicy(services.store.db, request.params.id, FAMILIES);
       const rule = rulesShape(stored.policy, version, await approverNames(services.store.db, [stored.policy])).find((r) => r.id === request.params.ruleId);
       if (!rule) throw new DomainError('POLICY_NOT_FOUND', `Rule '${request.params.ruleId}' was not found in policy '${stored.policy.id}'.`);
-      return selectOne({ '@odata.context': odataContext(request, version, `policies/roleManagementPolicies('${stored.policy.id}')/${child}/$entity`), ...rule }, request.query as Record<string, unknown>);
+      return servedEntity({ '@odata.context': odataContext(request, version, `policies/roleManagementPolicies('${stored.policy.id}')/${child}/$entity`), ...rule }, q);
     });
   }
 
@@ -91,23 +90,23 @@ export function registerPolicyRoutes(app: FastifyInstance, deps: GraphDeps): voi
     return reply.code(204).send();
   });
 
+  /** Assignments with their policy when `$expand=policy` asks for it (and its rules when nested: `policy($expand=rules)`). */
+  async function shapeAssignments(q: ODataQuery, stored: readonly StoredPolicy[]): Promise<Record<string, unknown>[]> {
+    const policies = q.expand.has('policy') ? await shapePolicies(q.expand.get('policy')!, stored) : [];
+    return stored.map((s, i) => ({ ...policyAssignmentShape(s), ...(policies[i] ? { policy: policies[i] } : {}) }));
+  }
+
   app.get(ASSIGNMENTS, async (request) => {
-    const query = request.query as Record<string, unknown>;
-    const stored = await listPoliciesOf(services, FAMILIES);
-    const policies = expands(query, 'policy') ? await shapePolicies(request, stored) : [];
-    const shaped = stored.map((s, i) => ({ ...policyAssignmentShape(s), ...(policies[i] ? { policy: policies[i] } : {}) }));
-    return collection(odataContext(request, version, 'policies/roleManagementPolicyAssignments'), applySelect(applyFilter(shaped, query), query), null);
+    const q = odataQuery(request, POLICY_ASSIGNMENT);
+    const shaped = await shapeAssignments(q, await listPoliciesOf(services, FAMILIES));
+    return wholeList(request, odataContext(request, version, 'policies/roleManagementPolicyAssignments'), shaped, q);
   });
 
   app.get<{ Params: { id: string } }>(`${ASSIGNMENTS}/:id`, { schema: { params: Type.Object({ id: Id }) } }, async (request) => {
-    const query = request.query as Record<string, unknown>;
-    const stored = await listPoliciesOf(services, FAMILIES);
-    const index = stored.findIndex((s) => policyAssignmentShape(s).id === request.params.id);
-    if (index < 0) throw new DomainError('POLICY_NOT_FOUND', `Policy assignment '${request.params.id}' was not found.`);
-    const [policy] = expands(query, 'policy') ? await shapePolicies(request, [stored[index]!]) : [];
-    return selectOne({
-      '@odata.context': odataContext(request, version, 'policies/roleManagementPolicyAssignments/$entity'),
-      ...policyAssignmentShape(stored[index]!), ...(policy ? { policy } : {}),
-    }, query);
+    const q = odataQuery(request, POLICY_ASSIGNMENT);
+    const stored = (await listPoliciesOf(services, FAMILIES)).find((s) => policyAssignmentShape(s).id === request.params.id);
+    if (!stored) throw new DomainError('POLICY_NOT_FOUND', `Policy assignment '${request.params.id}' was not found.`);
+    const [shaped] = await shapeAssignments(q, [stored]);
+    return servedEntity({ '@odata.context': odataContext(request, version, 'policies/roleManagementPolicyAssignments/$entity'), ...shaped }, q);
   });
 }

@@ -4,7 +4,8 @@ import { MINUTES_PER_DAY } from '../../domain/policy.js';
 import { DomainError } from '../../domain/errors.js';
 import { formatDuration, parseDuration } from '../../domain/time.js';
 import type { StoredPolicy } from '../../store/policies-repo.js';
-import type { GraphVersion } from './graph-shapes.js';
+import { type GraphVersion, Nullable } from './graph-shapes.js';
+import { type Served, entityType } from './odata.js';
 
 /**
  * Signoff's policies in Graph's PIM shapes (unifiedRoleManagementPolicy and its rules) and back.
@@ -195,7 +196,17 @@ function ruleTarget(): Record<string, unknown> {
   return { caller: 'EndUser', operations: ['All'], level: 'Assignment', inheritableSettings: [], enforcedSettings: [] };
 }
 
-export function rulesShape(policy: Policy, version: GraphVersion, names: ApproverNames): Record<string, unknown>[] {
+/** The rules of a policy are of three derived types; a query may name the properties of any of them. */
+export const RULE = entityType('microsoft.graph.unifiedRoleManagementPolicyRule', Type.Object({
+  id: Type.String(),
+  target: Type.Unknown(),
+  setting: Type.Optional(Type.Unknown()),
+  isExpirationRequired: Type.Optional(Type.Boolean()),
+  maximumDuration: Type.Optional(Type.String()),
+  enabledRules: Type.Optional(Type.Array(Type.String())),
+}));
+
+export function rulesShape(policy: Policy, version: GraphVersion, names: ApproverNames): Served<typeof RULE>[] {
   const { activation } = policy;
   return [
     {
@@ -218,7 +229,19 @@ export function policyScope(stored: StoredPolicy): { scopeId: string; scopeType:
   return stored.target.family === 'group' ? { scopeId: stored.target.resourceId, scopeType: 'Group' } : { scopeId: '/', scopeType: 'Directory' };
 }
 
-export function roleManagementPolicyShape(stored: StoredPolicy, lastModifiedBy: { id: string; displayName: string | null } | null): Record<string, unknown> {
+/** Rules are served only when `$expand`ed, as Graph does. */
+export const ROLE_MANAGEMENT_POLICY = entityType('microsoft.graph.unifiedRoleManagementPolicy', Type.Object({
+  id: Type.String(),
+  displayName: Type.String(),
+  description: Type.String(),
+  isOrganizationDefault: Type.Boolean(),
+  scopeId: Type.String(),
+  scopeType: Type.String(),
+  lastModifiedDateTime: Nullable(Type.String()),
+  lastModifiedBy: Type.Unknown(),
+}), { rules: RULE, effectiveRules: RULE });
+
+export function roleManagementPolicyShape(stored: StoredPolicy, lastModifiedBy: { id: string; displayName: string | null } | null): Served<typeof ROLE_MANAGEMENT_POLICY> {
   return {
     '@odata.type': '#microsoft.graph.unifiedRoleManagementPolicy',
     id: stored.policy.id,
@@ -233,7 +256,15 @@ export function roleManagementPolicyShape(stored: StoredPolicy, lastModifiedBy: 
 }
 
 /** Entra roles are assigned per role definition; PIM for groups per relationship (`member`, `owner`). */
-export function policyAssignmentShape(stored: StoredPolicy): Record<string, unknown> {
+export const POLICY_ASSIGNMENT = entityType('microsoft.graph.unifiedRoleManagementPolicyAssignment', Type.Object({
+  id: Type.String(),
+  policyId: Type.String(),
+  scopeId: Type.String(),
+  scopeType: Type.String(),
+  roleDefinitionId: Type.String(),
+}), { policy: ROLE_MANAGEMENT_POLICY });
+
+export function policyAssignmentShape(stored: StoredPolicy): Served<typeof POLICY_ASSIGNMENT> {
   const roleDefinitionId = stored.target.family === 'group' ? stored.target.scope : stored.target.resourceId;
   return {
     '@odata.type': '#microsoft.graph.unifiedRoleManagementPolicyAssignment',

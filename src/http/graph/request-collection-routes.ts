@@ -5,8 +5,7 @@ import { type RequestScope, type RequestView, cancelRequest, getRequestForCaller
 import type { Family } from '../../domain/request.js';
 import { ApiError } from '../api-error.js';
 import { type GraphDeps, actorOf, callerOf, odataContext } from './graph-context.js';
-import { dropUnexpanded } from './odata-expand.js';
-import { applyFilter, applySelect, collection, decodeSkipToken, encodeSkipToken, nextLink, pageSize, parseFunctionCall, selectOne } from './odata.js';
+import { type EntityType, type ODataQuery, decodeSkipToken, odataQuery, pageSizeOf, parseFunctionCall, servedEntity, storePage } from './odata.js';
 
 /** One Graph collection of requests for a family: where it lives and how its items look. */
 export interface RequestCollection {
@@ -15,9 +14,8 @@ export interface RequestCollection {
   readonly path: string;
   /** `filterByCurrentUser(on=…)` values this collection documents, each mapped to what it lists. */
   readonly filterOn: Readonly<Record<string, RequestScope | 'approver'>>;
+  readonly type: EntityType;
   readonly shape: (view: RequestView, request: FastifyRequest) => Record<string, unknown>;
-  /** Navigation properties the shape carries, shown only when `$expand`ed. */
-  readonly navigation?: readonly string[];
 }
 
 export const EntityKey = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) });
@@ -34,17 +32,12 @@ export function entitySet(where: RequestCollection): string {
 }
 
 /** `{ "@odata.context": …/$entity, …shape }`, as a created or read request is answered. */
-export function requestEntity(request: FastifyRequest, deps: GraphDeps, where: RequestCollection, view: RequestView): Record<string, unknown> {
-  const [shaped] = dropUnexpanded([where.shape(view, request)], where.navigation ?? [], request.query as Record<string, unknown>);
-  return { '@odata.context': odataContext(request, deps.version, `${entitySet(where)}/$entity`), ...shaped };
+export function requestEntity(request: FastifyRequest, deps: GraphDeps, where: RequestCollection, view: RequestView, q: ODataQuery): Record<string, unknown> {
+  return servedEntity({ '@odata.context': odataContext(request, deps.version, `${entitySet(where)}/$entity`), ...where.shape(view, request) }, q);
 }
 
-function listBody(request: FastifyRequest, deps: GraphDeps, where: RequestCollection, items: readonly RequestView[], next: object | null | undefined) {
-  const query = request.query as Record<string, unknown>;
-  const shaped = items.map((v) => where.shape(v, request));
-  const visible = dropUnexpanded(applyFilter(shaped, query), where.navigation ?? [], query);
-  return collection(odataContext(request, deps.version, entitySet(where)), applySelect(visible, query),
-    next ? nextLink(request, encodeSkipToken(next)) : null);
+function listBody(request: FastifyRequest, deps: GraphDeps, where: RequestCollection, q: ODataQuery, items: readonly RequestView[], next: object | null | undefined) {
+  return storePage(request, odataContext(request, deps.version, entitySet(where)), items.map((v) => where.shape(v, request)), q, next);
 }
 
 /**
@@ -56,14 +49,17 @@ export function registerRequestCollection(app: FastifyInstance, deps: GraphDeps,
   const families = [where.family];
 
   app.get(where.path, async (request) => {
-    const query = request.query as Record<string, unknown>;
-    const page = await listRequestsForCaller(deps.services, callerOf(request), { families, scope: 'all', limit: pageSize(query), after: decodeSkipToken(query, isRequestPosition) });
-    return listBody(request, deps, where, page.items, page.next);
+    const q = odataQuery(request, where.type);
+    const page = await listRequestsForCaller(deps.services, callerOf(request), {
+      families, scope: 'all', limit: pageSizeOf(q), after: decodeSkipToken(request.query as Record<string, unknown>, isRequestPosition),
+    });
+    return listBody(request, deps, where, q, page.items, page.next);
   });
 
   app.get<{ Params: { id: string } }>(`${where.path}/:id`, { schema: { params: EntityKey } }, async (request) => {
     const query = request.query as Record<string, unknown>;
-    const call = parseFunctionCall(request.params.id, 'filterByCurrentUser');
+    const q = odataQuery(request, where.type);
+    const call = parseFunctionCall(request.params.id, 'filterByCurrentUser', ['on']);
     if (call) {
       const on = call.on ?? '';
       const scope = Object.hasOwn(where.filterOn, on) ? where.filterOn[on] : undefined;
@@ -71,14 +67,14 @@ export function registerRequestCollection(app: FastifyInstance, deps: GraphDeps,
         throw new ApiError('BAD_REQUEST', `filterByCurrentUser supports on=${Object.keys(where.filterOn).map((k) => `'${k}'`).join(', ')}, not on='${on}'.`);
       }
       if (scope === 'approver') {
-        const page = await listPendingForCaller(deps.services, callerOf(request), families, pageSize(query), decodeSkipToken(query, isInboxPosition));
-        return listBody(request, deps, where, page.items, page.next);
+        const page = await listPendingForCaller(deps.services, callerOf(request), families, pageSizeOf(q), decodeSkipToken(query, isInboxPosition));
+        return listBody(request, deps, where, q, page.items, page.next);
       }
-      const page = await listRequestsForCaller(deps.services, callerOf(request), { families, scope, limit: pageSize(query), after: decodeSkipToken(query, isRequestPosition) });
-      return listBody(request, deps, where, page.items, page.next);
+      const page = await listRequestsForCaller(deps.services, callerOf(request), { families, scope, limit: pageSizeOf(q), after: decodeSkipToken(query, isRequestPosition) });
+      return listBody(request, deps, where, q, page.items, page.next);
     }
     const view = await getRequestForCaller(deps.services, callerOf(request), request.params.id, families);
-    return selectOne(requestEntity(request, deps, where, view), query);
+    return requestEntity(request, deps, where, view, q);
   });
 
   app.post<{ Params: { id: string } }>(`${where.path}/:id/cancel`, { schema: { params: EntityKey } }, async (request, reply) => {

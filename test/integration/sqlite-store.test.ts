@@ -1,8 +1,12 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sql } from 'kysely';
+import { Kysely, SqliteDialect, sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import BetterSqlite3 from 'better-sqlite3';
+import type { Database } from '../../src/store/schema.js';
+import { startCheckpointer } from '../../src/store/sqlite/checkpointer.js';
+import { groupCommit } from '../../src/store/sqlite/group-commit.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
 import type { Db, Store } from '../../src/store/store.js';
 
@@ -92,5 +96,49 @@ describe('the embedded store: group commit, a reader that sees only what has com
     const deadline = Date.now() + 5000;
     while (statSync(file).size < before + 500 * 2000 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(statSync(file).size).toBeGreaterThanOrEqual(before + 500 * 2000);
+  });
+
+  it('keeps the write-ahead log bounded under writes that never pause', async () => {
+    const wal = join(dir, 'signoff.db-wal');
+    let largest = 0;
+    // Eight writers without a pause between transactions, about 96 MiB in all: the checkpoint worker
+    // alone never sees the log fully copied at the start of a transaction, so it could not rewind it.
+    await Promise.all(Array.from({ length: 8 }, async (_, writer) => {
+      for (let i = 0; i < 1500; i++) {
+        await store.transaction((tx) => put(tx, `w${writer}-${i}`, 'x'.repeat(8000)));
+        if (i % 100 === 0) largest = Math.max(largest, statSync(wal).size);
+      }
+    }));
+    largest = Math.max(largest, statSync(wal).size);
+    expect(largest).toBeLessThan(80 * 1024 * 1024);
+  }, 60_000);
+
+});
+
+describe('group commit when the writer cannot begin', () => {
+  it('fails the waiting transactions at once instead of retrying for ever', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'signoff-sqlite-'));
+    const native = new BetterSqlite3(join(dir, 'signoff.db'));
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: native }) });
+    const transaction = groupCommit(db, native);
+    // As after an I/O error that leaves the handle unusable: BEGIN itself fails.
+    native.close();
+    const outcomes = await Promise.allSettled([transaction((tx) => put(tx, 'a')), transaction((tx) => put(tx, 'b'))]);
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('the SQLite checkpoint worker', () => {
+  it('lets the store stop when the worker has already ended, and hands checkpoints back to the writer', async () => {
+    const native = new BetterSqlite3(':memory:');
+    // A file the worker cannot open: it ends at once.
+    const checkpointer = startCheckpointer(native, '/nonexistent-signoff-dir/signoff.db');
+    await expect.poll(() => native.pragma('wal_autocheckpoint', { simple: true }), { timeout: 5000 }).toBe(1000);
+    const stopped = await Promise.race([checkpointer.stop().then(() => 'stopped'), new Promise((resolve) => setTimeout(() => resolve('hung'), 2000))]);
+    expect(stopped).toBe('stopped');
+    // Stopping twice is harmless.
+    await checkpointer.stop();
+    native.close();
   });
 });

@@ -24,32 +24,45 @@ export interface Checkpointer {
   stop(): Promise<void>;
 }
 
+/** Frames after which the writer checkpoints itself: only when the worker has not kept the log short. */
+const WRITER_AUTOCHECKPOINT_PAGES = 10_000;
+/** A log rewound after a burst is cut back to this size instead of keeping its peak. */
+const JOURNAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
+
 /**
- * Moves WAL checkpoints off the request path. SQLite otherwise checkpoints inside whichever commit
- * crosses 1,000 WAL pages, and that commit pays for copying the pages and for the fsyncs that make
- * them durable, on the one thread that serves every request. Here a worker thread checkpoints
- * instead; if it ever stops, the connection checkpoints for itself again, so the WAL stays bounded.
+ * Moves most of the checkpoint work off the request path. SQLite otherwise checkpoints inside
+ * whichever commit crosses 1,000 WAL pages, and that commit pays for copying the pages and for the
+ * fsyncs that make them durable, on the one thread that serves every request. A worker thread
+ * copies the log back every INTERVAL_MS instead. The log can only be rewound, though, when a write
+ * transaction begins with every frame copied, which under steady load the worker never sees; so
+ * the writer still checkpoints itself every WRITER_AUTOCHECKPOINT_PAGES, by then with little left
+ * to copy, and the log stays bounded. If the worker stops, the writer goes back to SQLite's default.
  */
 export function startCheckpointer(native: BetterSqlite3.Database, file: string): Checkpointer {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, file, intervalMs: INTERVAL_MS } });
   worker.unref();
-  native.pragma('wal_autocheckpoint = 0');
+  native.pragma(`wal_autocheckpoint = ${WRITER_AUTOCHECKPOINT_PAGES}`);
+  native.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT_BYTES}`);
   let stopping = false;
-  const fallBack = () => {
+  let exited = false;
+  const exit = new Promise<void>((resolve) => worker.once('exit', () => {
+    exited = true;
     if (!stopping && native.open) native.pragma('wal_autocheckpoint = 1000');
-  };
-  worker.on('error', fallBack);
-  worker.on('exit', fallBack);
+    resolve();
+  }));
+  worker.on('error', (error) => process.emitWarning(`The SQLite checkpoint worker stopped: ${error.message}; the writer checkpoints for itself.`));
   worker.on('message', (message: string) => process.emitWarning(`SQLite checkpoint failed: ${message}`));
   return {
     async stop() {
+      if (!stopping && !exited) {
+        stopping = true;
+        // Unreferenced so an idle server may exit; referenced while stopping, so whoever awaits the stop sees it.
+        worker.ref();
+        worker.postMessage('stop');
+      }
       stopping = true;
-      // Unreferenced so an idle server may exit; referenced while stopping, so whoever awaits the stop sees it.
-      worker.ref();
-      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-      worker.postMessage('stop');
-      await exited;
+      await exit;
     },
   };
 }

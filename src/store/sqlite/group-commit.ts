@@ -35,6 +35,13 @@ export function groupCommit(db: Kysely<Database>, native: BetterSqlite3.Database
     let current: Member | null = null;
     try {
       await sql`begin`.execute(conn);
+    } catch (error) {
+      // Nothing can run while the writer cannot begin (a broken handle, no memory): fail everyone
+      // waiting now rather than trying again at once for ever.
+      for (const member of queue.splice(0)) member.reject(error);
+      return;
+    }
+    try {
       for (;;) {
         // Requests whose bytes are already here reach their transaction within one turn of the
         // event loop; waiting that turn before committing lets them share the commit.

@@ -39,6 +39,15 @@ export interface Config {
   readonly dbPoolSize: number;
   /** PostgreSQL cancels a statement that runs longer, so a stuck query cannot hold a connection. */
   readonly dbStatementTimeoutMs: number;
+  /** Named prepared statements on PostgreSQL; off behind a pooler that cannot keep them (PgBouncer in transaction mode). */
+  readonly dbPreparedStatements: boolean;
+}
+
+function onOff(value: string | undefined, fallback: boolean, name: string): boolean {
+  if (value === undefined || value === '') return fallback;
+  if (/^(on|true|1)$/i.test(value)) return true;
+  if (/^(off|false|0)$/i.test(value)) return false;
+  throw new Error(`${name} must be on or off, not '${value}'.`);
 }
 
 function intFrom(value: string | undefined, fallback: number, name: string): number {
@@ -106,5 +115,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigOv
     bodyLimitBytes: 1024 * 1024,
     dbPoolSize: positiveIntFrom(env.SIGNOFF_DB_POOL_SIZE, 10, 'SIGNOFF_DB_POOL_SIZE'),
     dbStatementTimeoutMs: positiveIntFrom(env.SIGNOFF_DB_STATEMENT_TIMEOUT_MS, 15_000, 'SIGNOFF_DB_STATEMENT_TIMEOUT_MS'),
+    dbPreparedStatements: onOff(env.SIGNOFF_DB_PREPARED_STATEMENTS, true, 'SIGNOFF_DB_PREPARED_STATEMENTS'),
   };
 }

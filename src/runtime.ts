@@ -53,7 +53,7 @@ export async function openStore(config: Config): Promise<Store> {
   if (config.databaseUrl && /^postgres(ql)?:\/\//i.test(config.databaseUrl)) {
     // Loaded only when asked for: the embedded default starts without the PostgreSQL driver.
     const { openPostgresStore } = await import('./store/postgres-store.js');
-    return openPostgresStore({ url: config.databaseUrl, poolSize: config.dbPoolSize, statementTimeoutMs: config.dbStatementTimeoutMs });
+    return openPostgresStore({ url: config.databaseUrl, poolSize: config.dbPoolSize, statementTimeoutMs: config.dbStatementTimeoutMs, preparedStatements: config.dbPreparedStatements });
   }
   if (config.databaseUrl) throw new Error(`Unsupported database URL '${config.databaseUrl.split(':')[0]}:…'; use postgres://… or leave it unset for SQLite.`);
   return openSqliteStore(join(config.dataDir, 'signoff.db'));

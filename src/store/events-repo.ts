@@ -42,28 +42,18 @@ function chunks<T>(rows: readonly T[]): T[][] {
   return out;
 }
 
-/** The audit chain's head row, created where a reset or an older snapshot left none. */
-export async function ensureChainHead(tx: Db): Promise<void> {
-  const last = await tx.selectFrom('audit_events').select('hash').orderBy('seq', 'desc').limit(1).executeTakeFirst();
-  await tx.insertInto('audit_chain_head').values({ id: 1, hash: last?.hash ?? GENESIS_HASH }).onConflict((oc) => oc.column('id').doNothing()).execute();
-}
-
 /**
- * The hash the next audit event links to. On PostgreSQL the head row stays locked until the
- * transaction ends: appends are serialised, and FOR UPDATE reads the row as the previous holder
- * committed it, so one statement both waits its turn and learns where the chain stands.
+ * The hash the next audit event links to. On PostgreSQL this also takes the chain's lock, held
+ * until the transaction ends, so appends from every instance take turns (see the migration that
+ * creates signoff_audit_chain_tip: one round trip both waits and reads). SQLite has one writer.
  */
-async function lockChainHead(tx: Db, dialect: Dialect): Promise<string> {
-  const read = () => {
-    const query = tx.selectFrom('audit_chain_head').select('hash').where('id', '=', 1);
-    return (dialect === 'postgres' ? query.forUpdate() : query).executeTakeFirst();
-  };
-  let head = await read();
-  if (!head) {
-    await ensureChainHead(tx);
-    head = await read();
+async function chainTip(tx: Db, dialect: Dialect): Promise<string> {
+  if (dialect === 'postgres') {
+    const { rows } = await sql<{ hash: string }>`select signoff_audit_chain_tip() as hash`.execute(tx);
+    return rows[0]!.hash;
   }
-  return head!.hash;
+  const last = await tx.selectFrom('audit_events').select('hash').orderBy('seq', 'desc').limit(1).executeTakeFirst();
+  return last?.hash ?? GENESIS_HASH;
 }
 
 function auditRows(audit: readonly AuditRecord[], prevHash: string) {
@@ -92,23 +82,19 @@ const ROWS_PER_STATEMENT = 50;
 
 /**
  * Appends audit events and outbox rows inside the caller's transaction, so they commit with the
- * state change or not at all. Appends are serialised on the chain head (see lockChainHead), which
- * also makes outbox sequence numbers commit in order: the fan-out cursor never skips a late commit.
- * On PostgreSQL the head is held until commit, so the few rows of a decision go in one statement:
- * each round trip under the lock is time every other writer waits.
+ * state change or not at all. Appends take turns on the chain's lock, which also makes outbox
+ * sequence numbers commit in order (an outbox row is never appended without it), so the fan-out
+ * cursor never skips a late commit. On PostgreSQL the lock is held until commit, so the few rows of
+ * a decision go in one statement: each round trip under the lock is time every other writer waits.
  */
 export async function appendEvents(db: Db, dialect: Dialect, audit: readonly AuditRecord[], outbox: readonly OutboxRecord[]): Promise<void> {
   if (audit.length === 0 && outbox.length === 0) return;
-  const audited = audit.length > 0 ? auditRows(audit, await lockChainHead(db, dialect)) : [];
+  const audited = auditRows(audit, await chainTip(db, dialect));
   const queued = outboxRows(outbox);
-  const head = audited.at(-1)?.hash;
   if (dialect === 'postgres' && audited.length > 0 && queued.length > 0 && audited.length + queued.length <= ROWS_PER_STATEMENT) {
-    await db.with('audited', (qc) => qc.insertInto('audit_events').values(audited))
-      .with('moved', (qc) => qc.updateTable('audit_chain_head').set({ hash: head! }).where('id', '=', 1))
-      .insertInto('outbox').values(queued).execute();
+    await db.with('audited', (qc) => qc.insertInto('audit_events').values(audited)).insertInto('outbox').values(queued).execute();
     return;
   }
   for (const chunk of chunks(audited)) await db.insertInto('audit_events').values(chunk).execute();
-  if (head) await db.updateTable('audit_chain_head').set({ hash: head }).where('id', '=', 1).execute();
   for (const chunk of chunks(queued)) await db.insertInto('outbox').values(chunk).execute();
 }

@@ -5,7 +5,7 @@ import * as policyHistory from './migrations/2026-11-28-003-policy-history.js';
 import * as accessLifecycle from './migrations/2026-11-28-007-access-lifecycle.js';
 import * as decidedByIndex from './migrations/2026-11-28-008-decided-by-index.js';
 import * as leases from './migrations/2026-11-28-009-leases.js';
-import * as auditChainHead from './migrations/2026-12-01-010-audit-chain-head.js';
+import * as auditChainTip from './migrations/2026-12-01-010-audit-chain-tip.js';
 import type { Dialect } from './store.js';
 
 type MigrationModule = { up(db: Kysely<any>, dialect: Dialect): Promise<void> };
@@ -18,7 +18,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '2026-11-28-007-access-lifecycle': accessLifecycle,
   '2026-11-28-008-decided-by-index': decidedByIndex,
   '2026-11-28-009-leases': leases,
-  '2026-12-01-010-audit-chain-head': auditChainHead,
+  '2026-12-01-010-audit-chain-tip': auditChainTip,
 };
 
 class StaticProvider implements MigrationProvider {
@@ -37,20 +37,26 @@ export class MigrationError extends Error {
   }
 }
 
+/** Migrations applied to the database that this build does not know: the schema is newer than the code. */
+async function unknownApplied(db: Kysely<any>): Promise<string[]> {
+  // Kysely lists only the migrations it is given, so the applied ones are read from its own table
+  // (absent on an empty database).
+  const applied: { name: string }[] = await db.selectFrom(DEFAULT_MIGRATION_TABLE).select('name').execute().catch(() => []);
+  return applied.map((m) => m.name).filter((name) => !(name in MIGRATIONS));
+}
+
+function newerSchema(unknown: readonly string[]): MigrationError {
+  return new MigrationError(`The database schema is newer than this Signoff build (unknown migrations: ${unknown.join(', ')}). Upgrade Signoff.`);
+}
+
 /**
  * Brings the schema up to date. Kysely's migrator takes a lock table, so instances starting
  * together migrate once. A schema that has migrations this build does not know is refused.
  */
 export async function migrateToLatest(db: Kysely<any>, dialect: Dialect): Promise<void> {
   const migrator = new Migrator({ db, provider: new StaticProvider(dialect) });
-  const known = new Set(Object.keys(MIGRATIONS));
-  // Kysely lists only the migrations it is given, so the applied ones are read from its own table
-  // (absent on an empty database).
-  const applied: { name: string }[] = await db.selectFrom(DEFAULT_MIGRATION_TABLE).select('name').execute().catch(() => []);
-  const unknown = applied.filter((m) => !known.has(m.name));
-  if (unknown.length > 0) {
-    throw new MigrationError(`The database schema is newer than this Signoff build (unknown migrations: ${unknown.map((m) => m.name).join(', ')}). Upgrade Signoff.`);
-  }
+  const unknown = await unknownApplied(db);
+  if (unknown.length > 0) throw newerSchema(unknown);
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
@@ -58,8 +64,14 @@ export async function migrateToLatest(db: Kysely<any>, dialect: Dialect): Promis
   }
 }
 
-/** Readiness: every migration this build knows has run, and none it does not know. */
+/**
+ * Readiness: every migration this build knows has run, and none it does not know. An instance of
+ * an older release still running while a newer one migrated reports not ready, so a load balancer
+ * drains it during a rolling upgrade.
+ */
 export async function assertMigrationsCurrent(db: Kysely<any>): Promise<void> {
+  const unknown = await unknownApplied(db);
+  if (unknown.length > 0) throw newerSchema(unknown);
   const migrator = new Migrator({ db, provider: new StaticProvider('sqlite') });
   const all = await migrator.getMigrations();
   const pending = all.filter((m) => !m.executedAt).map((m) => m.name);

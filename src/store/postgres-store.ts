@@ -1,7 +1,7 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import type pg from 'pg';
 import { migrateToLatest } from './migrate.js';
-import { prepareRepeatedStatements } from './postgres/prepared-statements.js';
+import { isPlanInvalidated, prepareRepeatedStatements } from './postgres/prepared-statements.js';
 import type { Database } from './schema.js';
 import { type Db, type Store, StoreUnavailableError } from './store.js';
 
@@ -9,6 +9,8 @@ export interface PostgresOptions {
   readonly url: string;
   readonly poolSize?: number;
   readonly statementTimeoutMs?: number;
+  /** Off behind a pooler that cannot keep named statements (PgBouncer in transaction mode). */
+  readonly preparedStatements?: boolean;
 }
 
 /** Several Signoff instances share one PostgreSQL; every transaction runs at READ COMMITTED. */
@@ -35,7 +37,7 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
   // query fails instead (a retryable 503), and the pool drops it on release.
   pool.on('connect', (client) => {
     client.on('error', () => {});
-    prepareRepeatedStatements(client);
+    if (options.preparedStatements !== false) prepareRepeatedStatements(client);
   });
   try {
     const client = await pool.connect();
@@ -52,7 +54,16 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
     db,
     // Read by /metrics for pool usage.
     pool,
-    transaction: <T>(fn: (tx: Db) => Promise<T>) => db.transaction().execute((tx) => fn(tx)),
+    // A statement prepared before another instance migrated its table fails once on each connection
+    // (which then stops preparing); the transaction has rolled back, so it runs again.
+    transaction: async <T>(fn: (tx: Db) => Promise<T>) => {
+      try {
+        return await db.transaction().execute((tx) => fn(tx));
+      } catch (error) {
+        if (!isPlanInvalidated(error)) throw error;
+        return db.transaction().execute((tx) => fn(tx));
+      }
+    },
     ping: async () => {
       await sql`select 1`.execute(db);
     },

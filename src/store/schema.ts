@@ -183,12 +183,6 @@ export interface AuditRow {
   hash: string;
 }
 
-/** One row (id 1): the hash of the newest audit event, which the next one links to. */
-export interface AuditChainHeadRow {
-  id: number;
-  hash: string;
-}
-
 export interface OutboxRow {
   seq: Generated<number>;
   id: string;
@@ -275,7 +269,6 @@ export interface Database {
   approver_inbox: InboxRow;
   assignments: AssignmentRow;
   audit_events: AuditRow;
-  audit_chain_head: AuditChainHeadRow;
   outbox: OutboxRow;
   meta: MetaRow;
   webhook_subscriptions: WebhookSubscriptionRow;

@@ -1,6 +1,5 @@
 import type { Kysely } from 'kysely';
 import type { Db, Store } from './store.js';
-import { ensureChainHead } from './events-repo.js';
 import { ensureOutboxCursor } from './webhooks-repo.js';
 
 type Row = Readonly<Record<string, unknown>>;
@@ -66,14 +65,13 @@ async function clearTables(tx: Db, tables: readonly string[]): Promise<void> {
 
 /**
  * Empties the state tables inside `tx` to what a freshly migrated store holds: the instance's own
- * rows stay, and the rows the migrations insert (the outbox's fan-out cursor, the audit chain's head) are put back as the
+ * rows stay, and the rows the migrations insert (the outbox's fan-out cursor) are put back as the
  * migrations made them. The cursor is not kept as it was: SQLite numbers an emptied outbox from 1
  * again, and a cursor left further on would skip those events.
  */
 export async function clearToMigrated(tx: Db, tables: readonly string[]): Promise<void> {
   await clearTables(tx, tables);
   await ensureOutboxCursor(tx);
-  await ensureChainHead(tx);
 }
 
 /**

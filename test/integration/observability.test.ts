@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -57,6 +58,24 @@ describe('metrics, logs, health', () => {
   it('answers /healthz and /readyz', async () => {
     expect((await signoff.api.call('GET', '/healthz')).body).toEqual({ status: 'ok' });
     expect((await signoff.api.call('GET', '/readyz')).body).toEqual({ status: 'ready' });
+  });
+});
+
+describe('/readyz during a rolling upgrade', () => {
+  it('reports not ready once a newer release has migrated the database past this build', async () => {
+    const server = await startTestServer();
+    try {
+      const { store } = server.running.services;
+      expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+      await store.transaction((tx) => sql`insert into kysely_migration (name, timestamp) values ('2099-01-01-001-from-a-newer-release', '2099-01-01T00:00:00.000Z')`.execute(tx));
+      const draining = await fetch(`${server.url}/readyz`);
+      expect(draining.status).toBe(503);
+      expect((await draining.json()).reason).toContain('2099-01-01-001-from-a-newer-release');
+      // Liveness is unaffected: the instance keeps finishing what it has.
+      expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    } finally {
+      await server.destroy();
+    }
   });
 });
 

@@ -61,4 +61,28 @@ describe.skipIf(!PG_URL)('PostgreSQL prepared statements', () => {
     });
     expect(outcomes).toEqual(['ok', '0A000', 'ok']);
   });
+
+  it('runs a transaction again when a statement of it meets a plan another instance invalidated', async () => {
+    const { store } = signoff.server.running.services;
+    const read = (tx: Kysely<any>) => sql`select * from eligibility_requests where id = ${'none'}`.execute(tx);
+    // Prepared on every connection a transaction may get, then invalidated by a schema change.
+    await Promise.all(Array.from({ length: 10 }, () => store.transaction((tx) => read(tx as Kysely<any>))));
+    await sql`alter table eligibility_requests add column added_later text`.execute(store.db);
+    const outcomes = await Promise.all(Array.from({ length: 10 }, () => store.transaction((tx) => read(tx as Kysely<any>)).then(() => 'ok', (e: { code?: string }) => e.code)));
+    expect(outcomes).toEqual(outcomes.map(() => 'ok'));
+  });
+});
+
+describe.skipIf(!PG_URL)('PostgreSQL without prepared statements', () => {
+  const signoff = useTestServer({ store: 'postgres', env: { SIGNOFF_DB_PREPARED_STATEMENTS: 'off' } });
+
+  it('prepares nothing, for poolers that cannot keep prepared statements', async () => {
+    const { store } = signoff.server.running.services;
+    const prepared = await store.db.connection().execute(async (conn) => {
+      for (let i = 0; i < 3; i++) await conn.selectFrom('meta').select('value').where('key', '=', `k${i}`).execute();
+      return (await sql<{ n: number }>`select count(*)::int as n from pg_prepared_statements`.execute(conn)).rows[0]!.n;
+    });
+    expect(prepared).toBe(0);
+    expect((await signoff.api.get('/v1.0/me', 'alice')).status).toBe(200);
+  });
 });

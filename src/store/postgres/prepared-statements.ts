@@ -14,6 +14,12 @@ const PLAN_INVALIDATED = '0A000';
 
 const names = new Map<string, string>();
 
+/** Whether `error` is a prepared statement's plan outliving a change to its table. */
+export function isPlanInvalidated(error: unknown): boolean {
+  const e = error as { code?: string; message?: string } | null;
+  return e?.code === PLAN_INVALIDATED && /cached plan must not change result type/.test(e.message ?? '');
+}
+
 function nameOf(text: string): string {
   let name = names.get(text);
   if (!name) {
@@ -44,7 +50,7 @@ export function prepareRepeatedStatements(client: pg.PoolClient): void {
     return (query({ name, text, values }) as Promise<unknown>).catch((error: { code?: string }) => {
       // The statement fails this once, as its transaction would; this connection then plans every
       // statement afresh until the pool retires it, so a schema change cannot fail it twice.
-      if (error?.code === PLAN_INVALIDATED) invalidated = true;
+      if (isPlanInvalidated(error)) invalidated = true;
       throw error;
     });
   };

@@ -4,10 +4,13 @@ import { findUser, getGroup, getUsers, groupMemberIds, listGroups, listUsers } f
 import { ApiError } from '../api-error.js';
 import { type GraphDeps, callerOf, odataContext } from './graph-context.js';
 import { GROUP, USER, groupShape, userShape } from './graph-shapes.js';
-import { collection, decodeSkipToken, encodeSkipToken, nextLink, odataQuery, pageSizeOf, served, servedEntity, wholeList } from './odata.js';
+import { decodeSkipToken, odataQuery, pageSizeOf, servedEntity, storePage, wholeList } from './odata.js';
 
 const Key = Type.Object({ id: Type.String({ minLength: 1, maxLength: 320 }) });
 const isAfter = (v: unknown): v is { after: string } => typeof v === 'object' && v !== null && typeof (v as { after: unknown }).after === 'string';
+
+/** The directory lists in id order (directory-repo.ts), which `$orderby=id` may ask for. */
+const BY_ID = ['id'];
 
 function notFound(id: string): ApiError {
   return new ApiError('PRINCIPAL_NOT_FOUND', `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);
@@ -25,13 +28,12 @@ export function registerDirectoryRoutes(app: FastifyInstance, deps: GraphDeps): 
   });
 
   app.get('/users', async (request) => {
-    const q = odataQuery(request, USER);
+    const q = odataQuery(request, USER, BY_ID);
     const limit = pageSizeOf(q);
     const after = decodeSkipToken(request.query as Record<string, unknown>, isAfter);
     const users = await listUsers(db(), limit + 1, after?.after ?? null);
     const page = users.slice(0, limit);
-    const next = users.length > limit ? nextLink(request, encodeSkipToken({ after: page.at(-1)!.id })) : null;
-    return collection(odataContext(request, deps.version, 'users'), served(page.map(userShape), q), next);
+    return storePage(request, odataContext(request, deps.version, 'users'), page.map(userShape), q, users.length > limit ? { after: page.at(-1)!.id } : null);
   });
 
   app.get<{ Params: { id: string } }>('/users/:id', { schema: { params: Key } }, async (request) => {
@@ -51,13 +53,12 @@ export function registerDirectoryRoutes(app: FastifyInstance, deps: GraphDeps): 
   });
 
   app.get('/groups', async (request) => {
-    const q = odataQuery(request, GROUP);
+    const q = odataQuery(request, GROUP, BY_ID);
     const limit = pageSizeOf(q);
     const after = decodeSkipToken(request.query as Record<string, unknown>, isAfter);
     const groups = await listGroups(db(), limit + 1, after?.after ?? null);
     const page = groups.slice(0, limit);
-    const next = groups.length > limit ? nextLink(request, encodeSkipToken({ after: page.at(-1)!.id })) : null;
-    return collection(odataContext(request, deps.version, 'groups'), served(page.map(groupShape), q), next);
+    return storePage(request, odataContext(request, deps.version, 'groups'), page.map(groupShape), q, groups.length > limit ? { after: page.at(-1)!.id } : null);
   });
 
   app.get<{ Params: { id: string } }>('/groups/:id', { schema: { params: Key } }, async (request) => {

@@ -11,7 +11,7 @@ import { GroupRequestBody, pickAccessId } from './group-routes.js';
 import { RoleRequestBody } from './role-routes.js';
 import { type ODataQuery, decodeSkipToken, odataQuery, pageSizeOf, parseFunctionCall, servedEntity, storePage, wholeList } from './odata.js';
 import { pickAction } from './pim-actions.js';
-import { EntityKey } from './request-collection-routes.js';
+import { EntityKey, NEWEST_FIRST } from './request-collection-routes.js';
 import { pimSubmitFields } from './request-input.js';
 
 /** Eligibility requests carry the same fields as the family's assignment requests. */
@@ -76,15 +76,15 @@ function register(app: FastifyInstance, deps: GraphDeps, c: EligibilityCollectio
 
   app.get(requestsPath, async (request) => {
     const query = request.query as Record<string, unknown>;
-    const q = odataQuery(request, c.names.types.request);
+    const q = odataQuery(request, c.names.types.request, NEWEST_FIRST);
     const page = await listEligibilityRequestsForCaller(deps.services, callerOf(request), { family: c.family, onlyOwn: false, limit: pageSizeOf(q), after: decodeSkipToken(query, isPosition) });
     return list(request, q, page.items, page.next);
   });
 
   app.get<{ Params: { id: string } }>(`${requestsPath}/:id`, { schema: { params: EntityKey } }, async (request) => {
     const query = request.query as Record<string, unknown>;
-    const q = odataQuery(request, c.names.types.request);
     const call = parseFunctionCall(request.params.id, 'filterByCurrentUser', ['on']);
+    const q = odataQuery(request, c.names.types.request, call ? NEWEST_FIRST : []);
     if (call) {
       if (call.on !== 'principal') throw new ApiError('BAD_REQUEST', `filterByCurrentUser supports on='principal', not on='${call.on ?? ''}'.`);
       const page = await listEligibilityRequestsForCaller(deps.services, callerOf(request), { family: c.family, onlyOwn: true, limit: pageSizeOf(q), after: decodeSkipToken(query, isPosition) });
@@ -96,7 +96,8 @@ function register(app: FastifyInstance, deps: GraphDeps, c: EligibilityCollectio
 
   for (const [path, kind] of [[c.schedules, 'schedules'], [c.instances, 'instances']] as const) {
     app.get(`/${c.base}/${path}`, async (request) => {
-      const q = odataQuery(request, kind === 'schedules' ? c.names.types.schedule : c.names.types.instance);
+      // The store lists eligibilities oldest first (eligibilities-repo.ts); only schedules show when they were created.
+      const q = kind === 'schedules' ? odataQuery(request, c.names.types.schedule, ['createdDateTime', 'id']) : odataQuery(request, c.names.types.instance);
       const rows = await listEligibilitiesForCaller(deps.services, callerOf(request), c.family, kind);
       const shaped = rows.map((e) => (kind === 'schedules' ? eligibilityScheduleShape(c.names, e) : eligibilityInstanceShape(c.names, e)));
       return wholeList(request, context(request, path), shaped, q);

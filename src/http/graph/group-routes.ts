@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import type { Family } from '../../domain/request.js';
 import { ApiError } from '../api-error.js';
-import { registerAssignmentLists } from './assignment-list-routes.js';
+import { INSTANCE_ORDER, registerAssignmentLists } from './assignment-list-routes.js';
 import type { GraphDeps } from './graph-context.js';
 import {
   GROUP_ASSIGNMENT_INSTANCE, GROUP_ASSIGNMENT_SCHEDULE, GROUP_REQUEST, groupAssignmentInstanceShape, groupAssignmentScheduleShape, groupRequestShape,
@@ -53,7 +53,7 @@ export function registerGroupRoutes(app: FastifyInstance, deps: GraphDeps): void
   registerRequestCollection(app, deps, GROUP_REQUESTS);
 
   registerAssignmentLists(app, deps, FAMILY, [
-    { path: `${BASE}/assignmentScheduleInstances`, type: GROUP_ASSIGNMENT_INSTANCE, shape: groupAssignmentInstanceShape },
+    { path: `${BASE}/assignmentScheduleInstances`, type: GROUP_ASSIGNMENT_INSTANCE, shape: groupAssignmentInstanceShape, order: INSTANCE_ORDER },
     { path: `${BASE}/assignmentSchedules`, type: GROUP_ASSIGNMENT_SCHEDULE, shape: groupAssignmentScheduleShape },
   ]);
 }

@@ -18,6 +18,12 @@ export interface RequestCollection {
   readonly shape: (view: RequestView, request: FastifyRequest) => Record<string, unknown>;
 }
 
+/**
+ * The order the store lists requests in (requests-repo.ts, eligibility-requests-repo.ts), which
+ * `$orderby` may ask for; the approver's lists follow the inbox's order, which no property shows.
+ */
+export const NEWEST_FIRST = ['createdDateTime desc', 'id desc'];
+
 export const EntityKey = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) });
 
 type RequestPosition = { createdAt: string; id: string };
@@ -49,7 +55,7 @@ export function registerRequestCollection(app: FastifyInstance, deps: GraphDeps,
   const families = [where.family];
 
   app.get(where.path, async (request) => {
-    const q = odataQuery(request, where.type);
+    const q = odataQuery(request, where.type, NEWEST_FIRST);
     const page = await listRequestsForCaller(deps.services, callerOf(request), {
       families, scope: 'all', limit: pageSizeOf(q), after: decodeSkipToken(request.query as Record<string, unknown>, isRequestPosition),
     });
@@ -58,8 +64,8 @@ export function registerRequestCollection(app: FastifyInstance, deps: GraphDeps,
 
   app.get<{ Params: { id: string } }>(`${where.path}/:id`, { schema: { params: EntityKey } }, async (request) => {
     const query = request.query as Record<string, unknown>;
-    const q = odataQuery(request, where.type);
     const call = parseFunctionCall(request.params.id, 'filterByCurrentUser', ['on']);
+    const q = odataQuery(request, where.type, call && where.filterOn[call.on ?? ''] !== 'approver' ? NEWEST_FIRST : []);
     if (call) {
       const on = call.on ?? '';
       const scope = Object.hasOwn(where.filterOn, on) ? where.filterOn[on] : undefined;

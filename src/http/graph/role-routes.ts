@@ -5,9 +5,10 @@ import { listPendingForCaller } from '../../app/approvals.js';
 import type { Family } from '../../domain/request.js';
 import { listResources } from '../../store/policies-repo.js';
 import { ApiError } from '../api-error.js';
-import { registerAssignmentLists } from './assignment-list-routes.js';
+import { INSTANCE_ORDER, registerAssignmentLists } from './assignment-list-routes.js';
 import { type GraphDeps, actorOf, callerOf, odataContext } from './graph-context.js';
 import { type ODataQuery, decodeSkipToken, odataQuery, pageSizeOf, parseFunctionCall, servedEntity, storePage, wholeList } from './odata.js';
+import { NEWEST_FIRST } from './request-collection-routes.js';
 import { PIM_ACTIONS, pickAction, submitPimRequest } from './pim-actions.js';
 import { PimRequestFields, pimSubmitFields } from './request-input.js';
 import {
@@ -54,7 +55,7 @@ export function registerRoleRoutes(app: FastifyInstance, deps: GraphDeps): void 
   });
 
   app.get(requests, async (request) => {
-    const q = odataQuery(request, ROLE_REQUEST);
+    const q = odataQuery(request, ROLE_REQUEST, NEWEST_FIRST);
     const page = await listRequestsForCaller(deps.services, callerOf(request), {
       families, scope: 'all', limit: pageSizeOf(q), after: decodeSkipToken(request.query as Record<string, unknown>, isPosition),
     });
@@ -63,8 +64,8 @@ export function registerRoleRoutes(app: FastifyInstance, deps: GraphDeps): void 
 
   app.get<{ Params: { id: string } }>(`${requests}/:id`, { schema: { params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) }) } }, async (request) => {
     const query = request.query as Record<string, unknown>;
-    const q = odataQuery(request, ROLE_REQUEST);
     const call = parseFunctionCall(request.params.id, 'filterByCurrentUser', ['on']);
+    const q = odataQuery(request, ROLE_REQUEST, call && call.on !== 'approver' ? NEWEST_FIRST : []);
     if (call) {
       const on = call.on ?? '';
       if (on === 'approver') {
@@ -85,12 +86,12 @@ export function registerRoleRoutes(app: FastifyInstance, deps: GraphDeps): void 
   });
 
   registerAssignmentLists(app, deps, FAMILY, [
-    { path: `${BASE}/roleAssignmentScheduleInstances`, type: ROLE_ASSIGNMENT_INSTANCE, shape: roleAssignmentInstanceShape },
+    { path: `${BASE}/roleAssignmentScheduleInstances`, type: ROLE_ASSIGNMENT_INSTANCE, shape: roleAssignmentInstanceShape, order: INSTANCE_ORDER },
     { path: `${BASE}/roleAssignmentSchedules`, type: ROLE_ASSIGNMENT_SCHEDULE, shape: roleAssignmentScheduleShape },
   ]);
 
   app.get(`${BASE}/roleDefinitions`, async (request) => {
-    const q = odataQuery(request, ROLE_DEFINITION);
+    const q = odataQuery(request, ROLE_DEFINITION, ['displayName']);
     const rows = await listResources(deps.services.store.db, FAMILY);
     return wholeList(request, odataContext(request, deps.version, 'roleManagement/directory/roleDefinitions'), rows.map(roleDefinitionShape), q);
   });

@@ -84,6 +84,66 @@ describe.each(testStores())('OData query options on Graph (%s store)', (store) =
     expect(approval.body.steps[0].reviewResult).toBeUndefined();
   });
 
+  it('accepts every relationship Graph documents in $expand, serving those Signoff has data for and omitting the others', async () => {
+    const read = await signoff.api.get(`${REQUESTS}/${request.id}?$expand=roleDefinition,principal,directoryScope,appScope,activatedUsing,targetSchedule`, 'alice');
+    expect(read.status, read.text).toBe(200);
+    expect(read.body.roleDefinition).toMatchObject({ id: DEMO.roles.securityAdministrator, displayName: 'Security Administrator' });
+    expect(read.body.principal).toMatchObject({ '@odata.type': '#microsoft.graph.user', id: DEMO.users.alice, displayName: expect.any(String) });
+    expect(read.body.directoryScope).toBeNull();
+    for (const omitted of ['appScope', 'activatedUsing', 'targetSchedule']) expect(read.body).not.toHaveProperty(omitted);
+    const plain = await signoff.api.get(`${REQUESTS}/${request.id}`, 'alice');
+    expect(plain.body).not.toHaveProperty('roleDefinition');
+
+    const selected = await signoff.api.get(`${REQUESTS}?$select=id&$expand=roleDefinition($select=displayName),principal($select=id)`, 'alice');
+    expect(selected.status, selected.text).toBe(200);
+    expect(selected.body.value[0].roleDefinition).toEqual({ id: DEMO.roles.securityAdministrator, displayName: 'Security Administrator' });
+    expectRefused(await signoff.api.get(`${REQUESTS}?$expand=roleDefinition($select=bogus)`, 'alice'), "Could not find a property named 'bogus' on type 'microsoft.graph.unifiedRoleDefinition'.");
+    expectRefused(await signoff.api.get(`${REQUESTS}?$expand=group`, 'alice'), `Could not find a property named 'group' on type '${ROLE_REQUEST_TYPE}'.`);
+    expect((await signoff.api.get(`${REQUESTS}/filterByCurrentUser(on='approver')?$expand=principal,roleDefinition`, 'bob')).body.value[0].roleDefinition.id).toBe(DEMO.roles.securityAdministrator);
+
+    for (const [path, names] of [
+      ['/v1.0/roleManagement/directory/roleEligibilityScheduleInstances', 'roleDefinition,principal'],
+      ['/v1.0/roleManagement/directory/roleAssignmentScheduleInstances', 'roleDefinition,principal'],
+      ['/v1.0/roleManagement/directory/roleEligibilitySchedules', 'roleDefinition,principal,directoryScope'],
+      ['/beta/identityGovernance/privilegedAccess/group/assignmentScheduleRequests', 'principal,group,activatedUsing'],
+      ['/beta/identityGovernance/privilegedAccess/group/eligibilityScheduleInstances', 'principal,group'],
+      ['/v1.0/identityGovernance/entitlementManagement/accessPackages', 'assignmentPolicies,catalog'],
+      ['/v1.0/identityGovernance/entitlementManagement/assignmentPolicies', 'accessPackage,catalog'],
+      [EM_REQUESTS, 'accessPackage($select=displayName),requestor'],
+    ] as const) {
+      const res = await signoff.api.get(`${path}?$expand=${names}`, 'admin');
+      expect(res.status, `${path}?$expand=${names}: ${res.text}`).toBe(200);
+    }
+    const groups = await signoff.api.get('/beta/identityGovernance/privilegedAccess/group/eligibilityScheduleInstances?$expand=group($select=displayName)', 'admin');
+    const prodOps = groups.body.value.find((e: any) => e.groupId === DEMO.groups.prodOps);
+    expect(prodOps.group).toEqual({ '@odata.type': '#microsoft.graph.group', id: DEMO.groups.prodOps, displayName: 'Prod Ops' });
+
+    const me = await signoff.api.get('/v1.0/me?$expand=manager($select=displayName)', 'alice');
+    expect(me.status, me.text).toBe(200);
+    expect(me.body.manager).toEqual({ '@odata.type': '#microsoft.graph.user', id: DEMO.users.bob, displayName: expect.any(String) });
+    expect((await signoff.api.get('/v1.0/me?$expand=manager', 'bob')).body).not.toHaveProperty('manager');
+  });
+
+  it('serves a beta approval\'s steps under stages too, as its /stages path does, and caps an expanded collection at a nested $top', async () => {
+    const approval = await signoff.api.get(`${APPROVALS}/${request.id}?$expand=stages($select=status)`, 'bob');
+    expect(approval.status, approval.text).toBe(200);
+    expect(approval.body.stages.map((s: any) => s.status)).toEqual(['InProgress', 'Initializing']);
+    expect(approval.body.steps).toHaveLength(2);
+    expect((await signoff.api.get(`${APPROVALS}/${request.id}`, 'bob')).body).not.toHaveProperty('stages');
+    expect((await signoff.api.get(`${APPROVALS}/${request.id}?$select=stages`, 'bob')).status).toBe(200);
+    const groupRequests = '/beta/identityGovernance/privilegedAccess/group/assignmentScheduleRequests';
+    const { roleDefinitionId: _role, directoryScopeId: _scope, ...pim } = activationBody(DEMO.roles.userAdministrator, DEMO.users.alice);
+    const created = await signoff.api.post(groupRequests, { ...pim, accessId: 'member', groupId: DEMO.groups.prodOps }, 'alice');
+    expect(created.status, created.text).toBe(201);
+    const pending = await signoff.api.get("/beta/identityGovernance/privilegedAccess/group/assignmentApprovals/filterByCurrentUser(on='approver')?$expand=stages", 'bob');
+    expect(pending.status, pending.text).toBe(200);
+    expect(pending.body.value.find((a: any) => a.id === created.body.id).stages).toHaveLength(1);
+    await signoff.api.post(`${groupRequests}/${created.body.id}/cancel`, undefined, 'alice');
+    const capped = await signoff.api.get(`${APPROVALS}/${request.id}?$expand=steps($top=1;$count=true)`, 'bob');
+    expect(capped.status, capped.text).toBe(200);
+    expect(capped.body.steps).toHaveLength(1);
+  });
+
   it('reads $top the same way on every list: refuses what is not a positive integer, caps it at 999, and pages with @odata.nextLink', async () => {
     for (const list of [REQUESTS, steps, `${REQUESTS}/filterByCurrentUser(on='approver')`, '/beta/roleManagement/directory/roleDefinitions']) {
       for (const top of ['-1', '0', 'abc', '1.5']) {

@@ -130,7 +130,7 @@ export function registerAccessPackageRoutes(app: FastifyInstance, deps: GraphDep
       startDateTime: body.schedule?.startDateTime ?? null, expiration: body.schedule?.expiration ?? null,
       extra: body.answers ? { answers: body.answers } : {},
     });
-    return reply.code(201).send({ ...requestEntity(request, deps, requests, view, q), ...(version === 'beta' ? { isValidationOnly: body.isValidationOnly === true } : {}) });
+    return reply.code(201).send({ ...await requestEntity(request, deps, requests, view, q), ...(version === 'beta' ? { isValidationOnly: body.isValidationOnly === true } : {}) });
   });
 
   registerRequestCollection(app, deps, requests);

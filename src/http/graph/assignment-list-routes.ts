@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Family } from '../../domain/request.js';
 import { listActiveAssignments } from '../../store/assignments-repo.js';
 import type { AssignmentRow } from '../../store/schema.js';
+import { withExpansions } from './expansions.js';
 import { type GraphDeps, callerOf, odataContext } from './graph-context.js';
 import { type EntityType, odataQuery, wholeList } from './odata.js';
 
@@ -29,7 +30,7 @@ export function registerAssignmentLists(app: FastifyInstance, deps: GraphDeps, f
       const rows = await listActiveAssignments(deps.services.store.db, {
         family, activeAt: deps.services.clock.now(), limit: LIST_LIMIT, ...(caller.isAdmin ? {} : { principalId: caller.userId }),
       });
-      return wholeList(request, odataContext(request, deps.version, path.replace(/^\//, '')), rows.map(shape), q);
+      return wholeList(request, odataContext(request, deps.version, path.replace(/^\//, '')), await withExpansions(deps.services.store.db, q, rows.map(shape)), q);
     });
   }
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { findUser, getGroup, getUsers, groupMemberIds, listGroups, listUsers } from '../../directory/directory-repo.js';
 import { ApiError } from '../api-error.js';
+import { withExpansion, withExpansions } from './expansions.js';
 import { type GraphDeps, callerOf, odataContext } from './graph-context.js';
 import { GROUP, USER, groupShape, userShape } from './graph-shapes.js';
 import { decodeSkipToken, odataQuery, pageSizeOf, servedEntity, storePage, wholeList } from './odata.js';
@@ -24,7 +25,7 @@ export function registerDirectoryRoutes(app: FastifyInstance, deps: GraphDeps): 
     const q = odataQuery(request, USER);
     const user = await findUser(db(), callerOf(request).userId);
     if (!user) throw notFound(callerOf(request).userId);
-    return servedEntity({ '@odata.context': odataContext(request, deps.version, 'users/$entity'), ...userShape(user) }, q);
+    return servedEntity(await withExpansion(db(), q, { '@odata.context': odataContext(request, deps.version, 'users/$entity'), ...userShape(user) }), q);
   });
 
   app.get('/users', async (request) => {
@@ -33,14 +34,14 @@ export function registerDirectoryRoutes(app: FastifyInstance, deps: GraphDeps): 
     const after = decodeSkipToken(request.query as Record<string, unknown>, isAfter);
     const users = await listUsers(db(), limit + 1, after?.after ?? null);
     const page = users.slice(0, limit);
-    return storePage(request, odataContext(request, deps.version, 'users'), page.map(userShape), q, users.length > limit ? { after: page.at(-1)!.id } : null);
+    return storePage(request, odataContext(request, deps.version, 'users'), await withExpansions(db(), q, page.map(userShape)), q, users.length > limit ? { after: page.at(-1)!.id } : null);
   });
 
   app.get<{ Params: { id: string } }>('/users/:id', { schema: { params: Key } }, async (request) => {
     const q = odataQuery(request, USER);
     const user = await findUser(db(), request.params.id);
     if (!user) throw notFound(request.params.id);
-    return servedEntity({ '@odata.context': odataContext(request, deps.version, 'users/$entity'), ...userShape(user) }, q);
+    return servedEntity(await withExpansion(db(), q, { '@odata.context': odataContext(request, deps.version, 'users/$entity'), ...userShape(user) }), q);
   });
 
   app.get<{ Params: { id: string } }>('/users/:id/manager', { schema: { params: Key } }, async (request) => {

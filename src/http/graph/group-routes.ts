@@ -47,7 +47,7 @@ export function registerGroupRoutes(app: FastifyInstance, deps: GraphDeps): void
       target: { family: FAMILY, resourceId: body.groupId.toLowerCase(), scope: pickAccessId(body.accessId) },
       action: pickAction(body.action, PIM_ACTIONS), ...pimSubmitFields(body),
     }, body.isValidationOnly === true);
-    return reply.code(201).send({ ...requestEntity(request, deps, GROUP_REQUESTS, view, q), isValidationOnly: body.isValidationOnly === true });
+    return reply.code(201).send({ ...await requestEntity(request, deps, GROUP_REQUESTS, view, q), isValidationOnly: body.isValidationOnly === true });
   });
 
   registerRequestCollection(app, deps, GROUP_REQUESTS);

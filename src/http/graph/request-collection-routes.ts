@@ -4,6 +4,7 @@ import { listPendingForCaller } from '../../app/approvals.js';
 import { type RequestScope, type RequestView, cancelRequest, getRequestForCaller, listRequestsForCaller } from '../../app/requests.js';
 import type { Family } from '../../domain/request.js';
 import { ApiError } from '../api-error.js';
+import { withExpansion, withExpansions } from './expansions.js';
 import { type GraphDeps, actorOf, callerOf, odataContext } from './graph-context.js';
 import { type EntityType, type ODataQuery, decodeSkipToken, odataQuery, pageSizeOf, parseFunctionCall, servedEntity, storePage } from './odata.js';
 
@@ -38,12 +39,14 @@ export function entitySet(where: RequestCollection): string {
 }
 
 /** `{ "@odata.context": …/$entity, …shape }`, as a created or read request is answered. */
-export function requestEntity(request: FastifyRequest, deps: GraphDeps, where: RequestCollection, view: RequestView, q: ODataQuery): Record<string, unknown> {
-  return servedEntity({ '@odata.context': odataContext(request, deps.version, `${entitySet(where)}/$entity`), ...where.shape(view, request) }, q);
+export async function requestEntity(request: FastifyRequest, deps: GraphDeps, where: RequestCollection, view: RequestView, q: ODataQuery): Promise<Record<string, unknown>> {
+  const item = { '@odata.context': odataContext(request, deps.version, `${entitySet(where)}/$entity`), ...where.shape(view, request) };
+  return servedEntity(await withExpansion(deps.services.store.db, q, item), q);
 }
 
-function listBody(request: FastifyRequest, deps: GraphDeps, where: RequestCollection, q: ODataQuery, items: readonly RequestView[], next: object | null | undefined) {
-  return storePage(request, odataContext(request, deps.version, entitySet(where)), items.map((v) => where.shape(v, request)), q, next);
+async function listBody(request: FastifyRequest, deps: GraphDeps, where: RequestCollection, q: ODataQuery, items: readonly RequestView[], next: object | null | undefined) {
+  const shaped = await withExpansions(deps.services.store.db, q, items.map((v) => where.shape(v, request)));
+  return storePage(request, odataContext(request, deps.version, entitySet(where)), shaped, q, next);
 }
 
 /**

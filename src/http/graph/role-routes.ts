@@ -6,6 +6,7 @@ import type { Family } from '../../domain/request.js';
 import { listResources } from '../../store/policies-repo.js';
 import { ApiError } from '../api-error.js';
 import { INSTANCE_ORDER, registerAssignmentLists } from './assignment-list-routes.js';
+import { withExpansion, withExpansions } from './expansions.js';
 import { type GraphDeps, actorOf, callerOf, odataContext } from './graph-context.js';
 import { type ODataQuery, decodeSkipToken, odataQuery, pageSizeOf, parseFunctionCall, servedEntity, storePage, wholeList } from './odata.js';
 import { NEWEST_FIRST } from './request-collection-routes.js';
@@ -31,8 +32,9 @@ type RoleRequestBody = Type.Static<typeof RoleRequestBody>;
 type Position = { createdAt: string; id: string };
 const isPosition = (v: unknown): v is Position => typeof v === 'object' && v !== null && typeof (v as Position).createdAt === 'string' && typeof (v as Position).id === 'string';
 
-function listResponse(request: FastifyRequest, deps: GraphDeps, q: ODataQuery, items: RequestView[], next: object | null | undefined) {
-  return storePage(request, odataContext(request, deps.version, 'roleManagement/directory/roleAssignmentScheduleRequests'), items.map((v) => roleRequestShape(v.request)), q, next);
+async function listResponse(request: FastifyRequest, deps: GraphDeps, q: ODataQuery, items: RequestView[], next: object | null | undefined) {
+  const shaped = await withExpansions(deps.services.store.db, q, items.map((v) => roleRequestShape(v.request)));
+  return storePage(request, odataContext(request, deps.version, 'roleManagement/directory/roleAssignmentScheduleRequests'), shaped, q, next);
 }
 
 export function registerRoleRoutes(app: FastifyInstance, deps: GraphDeps): void {
@@ -47,11 +49,11 @@ export function registerRoleRoutes(app: FastifyInstance, deps: GraphDeps): void 
       target: { family: FAMILY, resourceId: body.roleDefinitionId.toLowerCase(), scope: body.directoryScopeId ?? '/' },
       action, ...pimSubmitFields(body),
     }, body.isValidationOnly === true);
-    return reply.code(201).send(servedEntity({
+    return reply.code(201).send(servedEntity(await withExpansion(deps.services.store.db, q, {
       '@odata.context': odataContext(request, deps.version, 'roleManagement/directory/roleAssignmentScheduleRequests/$entity'),
       ...roleRequestShape(view.request),
       isValidationOnly: body.isValidationOnly === true,
-    }, q));
+    }), q));
   });
 
   app.get(requests, async (request) => {
@@ -77,7 +79,9 @@ export function registerRoleRoutes(app: FastifyInstance, deps: GraphDeps): void 
       return listResponse(request, deps, q, page.items, page.next);
     }
     const view = await getRequestForCaller(deps.services, callerOf(request), request.params.id, families);
-    return servedEntity({ '@odata.context': odataContext(request, deps.version, 'roleManagement/directory/roleAssignmentScheduleRequests/$entity'), ...roleRequestShape(view.request) }, q);
+    return servedEntity(await withExpansion(deps.services.store.db, q, {
+      '@odata.context': odataContext(request, deps.version, 'roleManagement/directory/roleAssignmentScheduleRequests/$entity'), ...roleRequestShape(view.request),
+    }), q);
   });
 
   app.post<{ Params: { id: string } }>(`${requests}/:id/cancel`, { schema: { params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) }) } }, async (request, reply) => {

@@ -57,7 +57,7 @@ function checkUrl(raw: string): string {
   // A host name is checked where it is resolved, at each delivery (outbox-worker.ts).
   const literal = literalAddress(url);
   const refused = literal === null ? null : refusedAddress(literal);
-  if (refused) throw new DomainError('INVALID_REQUEST', `Webhook URLs may not point at link-local or unspecified addresses: ${refused}. Loopback and private addresses are allowed.`);
+  if (refused) throw new DomainError('INVALID_REQUEST', `Webhook URLs may not point at link-local, cloud metadata or unspecified addresses: ${refused}. Loopback and private addresses are allowed.`);
   return url.toString();
 }
 

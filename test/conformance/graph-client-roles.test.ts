@@ -64,4 +64,20 @@ describe('@microsoft/microsoft-graph-client against Signoff over HTTPS (PIM for 
       .filter(`principalId eq '${me.id}' and roleDefinitionId eq '${DEMO.roles.userAdministrator}'`).get();
     expect(instances.value).toHaveLength(1);
   });
+
+  it('reads lists with .expand(\'roleDefinition\') and .count(true), as PIM samples and Graph PowerShell ask', async () => {
+    const alice = graphClientFor(signoff.server, signoff.api, 'alice');
+    const instances = await alice.api('/roleManagement/directory/roleAssignmentScheduleInstances').version('v1.0')
+      .expand('roleDefinition').count(true).get();
+    expect(instances['@odata.count']).toBe(instances.value.length);
+    expect(instances.value.length).toBeGreaterThan(0);
+    for (const instance of instances.value) expect(instance.roleDefinition).toMatchObject({ id: instance.roleDefinitionId, displayName: expect.any(String) });
+
+    const eligible = await alice.api('/roleManagement/directory/roleEligibilityScheduleInstances').version('v1.0')
+      .expand('roleDefinition($select=displayName),principal').count(true).get();
+    const userAdmin = eligible.value.find((e: { roleDefinitionId: string }) => e.roleDefinitionId === DEMO.roles.userAdministrator);
+    expect(userAdmin.roleDefinition).toEqual({ id: DEMO.roles.userAdministrator, displayName: 'User Administrator' });
+    expect(userAdmin.principal).toMatchObject({ '@odata.type': '#microsoft.graph.user', id: DEMO.users.alice, userPrincipalName: 'alice@contoso.com' });
+    expect(eligible['@odata.count']).toBe(eligible.value.length);
+  });
 });

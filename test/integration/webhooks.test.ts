@@ -269,18 +269,30 @@ describe.each(testStores())('webhooks from the outbox (%s store)', (store) => {
     await signoff.api.call('DELETE', `${WEBHOOKS}/${given.body.id}`, { as: 'admin' });
   });
 
-  it('refuses link-local and unspecified addresses, however written, and keeps loopback and private ones', async () => {
+  it('refuses link-local, cloud metadata and unspecified addresses, however written, and keeps loopback and private ones', async () => {
     for (const url of ['http://169.254.169.254/latest/meta-data/', 'http://2852039166/', 'http://[::ffff:169.254.169.254]/', 'http://[fe80::1]:8080/hook']) {
       const res = await signoff.api.post(WEBHOOKS, { url }, 'admin');
       expectError(res, 'INVALID_REQUEST');
       expect(res.body.error.message, url).toMatch(/is a link-local address/);
+    }
+    // NAT64 (64:ff9b::/96) and IPv4-compatible (::/96) addresses reach the IPv4 address in their last 32 bits.
+    for (const url of ['http://[64:ff9b::169.254.169.254]/', 'http://[::169.254.169.254]/', 'http://[64:ff9b::100.100.100.200]/']) {
+      const res = await signoff.api.post(WEBHOOKS, { url }, 'admin');
+      expectError(res, 'INVALID_REQUEST');
+      expect(res.body.error.message, url).toMatch(/reaches (169\.254\.169\.254, which is a link-local|100\.100\.100\.200, which is a cloud metadata service) address/);
+    }
+    for (const url of ['http://[fd00:ec2::254]/latest/meta-data/', 'http://100.100.100.200/latest/meta-data/']) {
+      const res = await signoff.api.post(WEBHOOKS, { url }, 'admin');
+      expectError(res, 'INVALID_REQUEST');
+      expect(res.body.error.message, url).toMatch(/is a cloud metadata service address/);
     }
     for (const url of ['http://0.0.0.0:8080/hook', 'http://[::]/hook']) {
       const res = await signoff.api.post(WEBHOOKS, { url }, 'admin');
       expectError(res, 'INVALID_REQUEST');
       expect(res.body.error.message, url).toMatch(/is an unspecified address/);
     }
-    for (const url of ['http://127.0.0.1:9/hook', 'http://[::1]:1/', 'http://localhost:9/hook', 'http://10.1.2.3/hook', 'http://192.168.0.10/hook', 'http://metadata.signoff.test/hook']) {
+    for (const url of ['http://127.0.0.1:9/hook', 'http://[::1]:1/', 'http://[0:0:0:0:0:0:0:1]:1/', 'http://localhost:9/hook', 'http://10.1.2.3/hook', 'http://192.168.0.10/hook',
+      'http://100.64.0.1/hook', 'http://[fd00::1]/hook', 'http://[64:ff9b::10.1.2.3]/hook', 'http://metadata.signoff.test/hook']) {
       const res = await signoff.api.post(WEBHOOKS, { url }, 'admin');
       expect(res.status, `${url}: ${res.text}`).toBe(201);
       await signoff.api.call('DELETE', `${WEBHOOKS}/${res.body.id}`, { as: 'admin' });
@@ -304,7 +316,7 @@ describe.each(testStores())('webhooks from the outbox (%s store)', (store) => {
     expect(receiver.at('/named').map((r) => r.body.data.requestId)).toEqual([created.body.id]);
     const [refused] = await deliveriesOf(metadata.body.id);
     expect(refused).toMatchObject({ status: 'pending', attempts: 1, lastStatusCode: null });
-    expect(refused.attemptHistory[0].error).toMatch(/^Refused to connect: metadata\.signoff\.test resolves to 169\.254\.169\.254 is a link-local address/);
+    expect(refused.attemptHistory[0].error).toMatch(/^Refused to connect: metadata\.signoff\.test resolves to 169\.254\.169\.254, which is a link-local address/);
     const [legacyRefused] = await deliveriesOf(legacy.body.id);
     expect(legacyRefused.attemptHistory[0].error).toMatch(/^Refused to connect: 169\.254\.169\.254 is a link-local address/);
 

@@ -5,7 +5,7 @@ import { getUsers } from '../../directory/directory-repo.js';
 import { ApiError } from '../api-error.js';
 import type { CallerContext } from '../fastify-types.js';
 import { namedUserIds } from '../graph/graph-shapes.js';
-import { requestBaseUrl } from '../graph/odata.js';
+import { queryOption, withOption } from '../graph/odata.js';
 import type { ArmShapeContext } from './arm-shapes.js';
 
 /** What one ARM operation's handler receives once routing, api-version, auth and body checks passed. */
@@ -36,28 +36,23 @@ export async function shapeContextFor(ctx: ArmContext, approvals: readonly Appro
   return { callerId: callerOf(ctx).userId, now: ctx.services.clock.now(), users: await getUsers(ctx.services.store.db, namedUserIds(approvals)) };
 }
 
-function queryValue(ctx: ArmContext, ...names: string[]): string | undefined {
-  const query = ctx.request.query as Record<string, unknown>;
-  for (const name of names) {
-    const value = query[name];
-    if (Array.isArray(value)) throw new ApiError('BAD_REQUEST', `The query parameter '${name}' was given more than once.`);
-    if (typeof value === 'string') return value;
-  }
-  return undefined;
+/** An OData option ARM reads (`$top`, `$filter`, `$skipToken`) in any letter case; ARM's always carry their `$`. */
+function queryValue(ctx: ArmContext, name: string): string | undefined {
+  return queryOption(ctx.request.query as Record<string, unknown>, name, { bare: false });
 }
 
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1000;
 
 export function pageSize(ctx: ArmContext): number {
-  const top = queryValue(ctx, '$top');
+  const top = queryValue(ctx, 'top');
   if (top === undefined) return DEFAULT_PAGE_SIZE;
   if (!/^\d+$/.test(top) || Number(top) < 1) throw new ApiError('BAD_REQUEST', `Invalid value '${top}' for $top: a positive integer is expected.`);
   return Math.min(Number(top), MAX_PAGE_SIZE);
 }
 
 export function filterOf(ctx: ArmContext): string | undefined {
-  return queryValue(ctx, '$filter');
+  return queryValue(ctx, 'filter');
 }
 
 type Position = { createdAt: string; id: string };
@@ -66,7 +61,7 @@ const isPosition = (v: unknown): v is Position => typeof v === 'object' && v !==
 
 /** `$skipToken` is opaque to clients: base64url JSON of the keyset position. */
 export function skipToken(ctx: ArmContext): Position | null {
-  const token = queryValue(ctx, '$skipToken', '$skiptoken');
+  const token = queryValue(ctx, 'skiptoken');
   if (token === undefined) return null;
   try {
     const value: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
@@ -77,8 +72,5 @@ export function skipToken(ctx: ArmContext): Position | null {
 
 /** The absolute URL of the next page: this request's URL, api-version and filter kept, with the new token. */
 export function nextLink(ctx: ArmContext, position: Position): string {
-  const url = new URL(ctx.request.url, requestBaseUrl(ctx.request));
-  url.searchParams.delete('$skiptoken');
-  url.searchParams.set('$skipToken', Buffer.from(JSON.stringify(position)).toString('base64url'));
-  return url.toString();
+  return withOption(ctx.request, 'skiptoken', '$skipToken', Buffer.from(JSON.stringify(position)).toString('base64url'));
 }

@@ -113,14 +113,17 @@ const PolicyFields = {
   accessPackage: Type.Object({ id: Type.String() }),
 };
 
-/** The access package is served as a reference, carried so `$filter=accessPackage/id eq '…'` finds a package's policies. */
+/**
+ * The access package is served as a reference, carried so `$filter=accessPackage/id eq '…'` finds a
+ * package's policies; the other relationships Graph documents are accepted and omitted.
+ */
 export const ACCESS_PACKAGE_POLICY = {
   beta: entityType('microsoft.graph.accessPackageAssignmentPolicy', Type.Object({
     ...PolicyFields, accessPackageId: Type.String(), durationInDays: Type.Number(),
-  }), { accessPackage: null }),
+  }), { accessPackage: null, accessPackageCatalog: null, customExtensionHandlers: null, customExtensionStageSettings: null }),
   'v1.0': entityType('microsoft.graph.accessPackageAssignmentPolicy', Type.Object({
     ...PolicyFields, allowedTargetScope: Type.String(), expiration: Type.Unknown(),
-  }), { accessPackage: null }),
+  }), { accessPackage: null, catalog: null, customExtensionStageSettings: null, questions: null }),
 } as const;
 
 export function accessPackageAssignmentPolicyShape(stored: StoredPolicy, version: GraphVersion, names: ApproverNames): Served<(typeof ACCESS_PACKAGE_POLICY)[GraphVersion]> {

@@ -71,9 +71,9 @@ export function registerAccessPackageRoutes(app: FastifyInstance, deps: GraphDep
   const context = (request: FastifyRequest, path: string) => odataContext(request, version, `identityGovernance/entitlementManagement/${path}`);
 
   /** A read-only collection and its entities; every authenticated caller may browse what can be requested. */
-  function readable(set: string, type: EntityType, loadAll: () => Promise<Record<string, unknown>[]>, loadOne: (id: string) => Promise<Record<string, unknown>>) {
+  function readable(set: string, type: EntityType, order: readonly string[], loadAll: () => Promise<Record<string, unknown>[]>, loadOne: (id: string) => Promise<Record<string, unknown>>) {
     app.get(`${BASE}/${set}`, async (request) => {
-      const q = odataQuery(request, type);
+      const q = odataQuery(request, type, order);
       return wholeList(request, context(request, set), await loadAll(), q);
     });
     app.get<{ Params: { id: string } }>(`${BASE}/${set}/:id`, { schema: { params: EntityKey } }, async (request) => {
@@ -82,7 +82,8 @@ export function registerAccessPackageRoutes(app: FastifyInstance, deps: GraphDep
     });
   }
 
-  readable(names.catalogs, CATALOG[version],
+  // The store lists catalogs and packages by name, policies by id (catalogs-repo.ts, policies-repo.ts).
+  readable(names.catalogs, CATALOG[version], ['displayName'],
     async () => (await listCatalogs(db())).map((r) => catalogShape(r, version)),
     async (id) => {
       const row = await getCatalog(db(), id);
@@ -90,7 +91,7 @@ export function registerAccessPackageRoutes(app: FastifyInstance, deps: GraphDep
       return catalogShape(row, version);
     });
 
-  readable('accessPackages', ACCESS_PACKAGE[version],
+  readable('accessPackages', ACCESS_PACKAGE[version], ['displayName'],
     async () => (await listResources(db(), FAMILY)).map((r) => accessPackageShape(r, version)),
     async (id) => {
       const row = await getResource(db(), FAMILY, id.toLowerCase());
@@ -98,7 +99,7 @@ export function registerAccessPackageRoutes(app: FastifyInstance, deps: GraphDep
       return accessPackageShape(row, version);
     });
 
-  readable(names.policies, ACCESS_PACKAGE_POLICY[version],
+  readable(names.policies, ACCESS_PACKAGE_POLICY[version], ['id'],
     async () => policyShapes(db(), await listPolicies(db(), FAMILY), version),
     async (id) => (await policyShapes(db(), [await accessPackagePolicy(db(), id)], version))[0]!);
 
@@ -129,7 +130,7 @@ export function registerAccessPackageRoutes(app: FastifyInstance, deps: GraphDep
       startDateTime: body.schedule?.startDateTime ?? null, expiration: body.schedule?.expiration ?? null,
       extra: body.answers ? { answers: body.answers } : {},
     });
-    return reply.code(201).send({ ...requestEntity(request, deps, requests, view, q), ...(version === 'beta' ? { isValidationOnly: body.isValidationOnly === true } : {}) });
+    return reply.code(201).send({ ...await requestEntity(request, deps, requests, view, q), ...(version === 'beta' ? { isValidationOnly: body.isValidationOnly === true } : {}) });
   });
 
   registerRequestCollection(app, deps, requests);

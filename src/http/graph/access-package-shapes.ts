@@ -39,8 +39,13 @@ const CatalogFields = {
 };
 
 export const CATALOG = {
-  beta: entityType('microsoft.graph.accessPackageCatalog', Type.Object({ ...CatalogFields, catalogStatus: Type.String() })),
-  'v1.0': entityType('microsoft.graph.accessPackageCatalog', Type.Object({ ...CatalogFields, state: Type.String() })),
+  beta: entityType('microsoft.graph.accessPackageCatalog', Type.Object({ ...CatalogFields, catalogStatus: Type.String() }), {
+    accessPackages: null, accessPackageResources: null, accessPackageResourceRoles: null, accessPackageResourceScopes: null,
+    accessPackageCustomWorkflowExtensions: null, customAccessPackageWorkflowExtensions: null,
+  }),
+  'v1.0': entityType('microsoft.graph.accessPackageCatalog', Type.Object({ ...CatalogFields, state: Type.String() }), {
+    accessPackages: null, customWorkflowExtensions: null, resourceRoles: null, resources: null, resourceScopes: null,
+  }),
 } as const;
 
 export function catalogShape(row: ResourceRow, version: GraphVersion): Served<(typeof CATALOG)[GraphVersion]> {
@@ -72,10 +77,15 @@ const PackageFields = {
   catalog: Type.Object({ id: Type.String() }),
 };
 
-/** The catalog is served as a reference, carried for `$filter=catalog/id eq '…'` and shown on `$expand`. */
+/**
+ * The catalog is served as a reference, carried for `$filter=catalog/id eq '…'` and shown on
+ * `$expand`; the other relationships Graph documents are accepted and omitted.
+ */
+const PackageNavigation = { catalog: null, accessPackagesIncompatibleWith: null, incompatibleAccessPackages: null, incompatibleGroups: null };
 export const ACCESS_PACKAGE = {
-  beta: entityType('microsoft.graph.accessPackage', Type.Object({ ...PackageFields, catalogId: Type.String(), isRoleScopesVisible: Type.Boolean() }), { catalog: null }),
-  'v1.0': entityType('microsoft.graph.accessPackage', Type.Object(PackageFields), { catalog: null }),
+  beta: entityType('microsoft.graph.accessPackage', Type.Object({ ...PackageFields, catalogId: Type.String(), isRoleScopesVisible: Type.Boolean() }),
+    { ...PackageNavigation, accessPackageCatalog: null, accessPackageAssignmentPolicies: null, accessPackageResourceRoleScopes: null }),
+  'v1.0': entityType('microsoft.graph.accessPackage', Type.Object(PackageFields), { ...PackageNavigation, assignmentPolicies: null, resourceRoleScopes: null }),
 } as const;
 
 export function accessPackageShape(row: ResourceRow, version: GraphVersion): Served<(typeof ACCESS_PACKAGE)[GraphVersion]> {
@@ -181,7 +191,7 @@ export const ACCESS_PACKAGE_ASSIGNMENT = {
     assignmentState: Type.String(),
     isExtended: Type.Boolean(),
     accessPackageAssignmentPolicy: Reference,
-  }), { accessPackage: null, accessPackageAssignmentPolicy: null, target: null }),
+  }), { accessPackage: null, accessPackageAssignmentPolicy: null, target: null, accessPackageAssignmentRequests: null, accessPackageAssignmentResourceRoles: null }),
   'v1.0': entityType('microsoft.graph.accessPackageAssignment', Type.Object({
     ...AssignmentFields,
     state: Type.String(),

@@ -2,12 +2,16 @@ import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { findUser, getGroup, getUsers, groupMemberIds, listGroups, listUsers } from '../../directory/directory-repo.js';
 import { ApiError } from '../api-error.js';
+import { withExpansion, withExpansions } from './expansions.js';
 import { type GraphDeps, callerOf, odataContext } from './graph-context.js';
 import { GROUP, USER, groupShape, userShape } from './graph-shapes.js';
-import { collection, decodeSkipToken, encodeSkipToken, nextLink, odataQuery, pageSizeOf, served, servedEntity, wholeList } from './odata.js';
+import { decodeSkipToken, odataQuery, pageSizeOf, servedEntity, storePage, wholeList } from './odata.js';
 
 const Key = Type.Object({ id: Type.String({ minLength: 1, maxLength: 320 }) });
 const isAfter = (v: unknown): v is { after: string } => typeof v === 'object' && v !== null && typeof (v as { after: unknown }).after === 'string';
+
+/** The directory lists in id order (directory-repo.ts), which `$orderby=id` may ask for. */
+const BY_ID = ['id'];
 
 function notFound(id: string): ApiError {
   return new ApiError('PRINCIPAL_NOT_FOUND', `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);
@@ -21,24 +25,23 @@ export function registerDirectoryRoutes(app: FastifyInstance, deps: GraphDeps): 
     const q = odataQuery(request, USER);
     const user = await findUser(db(), callerOf(request).userId);
     if (!user) throw notFound(callerOf(request).userId);
-    return servedEntity({ '@odata.context': odataContext(request, deps.version, 'users/$entity'), ...userShape(user) }, q);
+    return servedEntity(await withExpansion(db(), q, { '@odata.context': odataContext(request, deps.version, 'users/$entity'), ...userShape(user) }), q);
   });
 
   app.get('/users', async (request) => {
-    const q = odataQuery(request, USER);
+    const q = odataQuery(request, USER, BY_ID);
     const limit = pageSizeOf(q);
     const after = decodeSkipToken(request.query as Record<string, unknown>, isAfter);
     const users = await listUsers(db(), limit + 1, after?.after ?? null);
     const page = users.slice(0, limit);
-    const next = users.length > limit ? nextLink(request, encodeSkipToken({ after: page.at(-1)!.id })) : null;
-    return collection(odataContext(request, deps.version, 'users'), served(page.map(userShape), q), next);
+    return storePage(request, odataContext(request, deps.version, 'users'), await withExpansions(db(), q, page.map(userShape)), q, users.length > limit ? { after: page.at(-1)!.id } : null);
   });
 
   app.get<{ Params: { id: string } }>('/users/:id', { schema: { params: Key } }, async (request) => {
     const q = odataQuery(request, USER);
     const user = await findUser(db(), request.params.id);
     if (!user) throw notFound(request.params.id);
-    return servedEntity({ '@odata.context': odataContext(request, deps.version, 'users/$entity'), ...userShape(user) }, q);
+    return servedEntity(await withExpansion(db(), q, { '@odata.context': odataContext(request, deps.version, 'users/$entity'), ...userShape(user) }), q);
   });
 
   app.get<{ Params: { id: string } }>('/users/:id/manager', { schema: { params: Key } }, async (request) => {
@@ -51,13 +54,12 @@ export function registerDirectoryRoutes(app: FastifyInstance, deps: GraphDeps): 
   });
 
   app.get('/groups', async (request) => {
-    const q = odataQuery(request, GROUP);
+    const q = odataQuery(request, GROUP, BY_ID);
     const limit = pageSizeOf(q);
     const after = decodeSkipToken(request.query as Record<string, unknown>, isAfter);
     const groups = await listGroups(db(), limit + 1, after?.after ?? null);
     const page = groups.slice(0, limit);
-    const next = groups.length > limit ? nextLink(request, encodeSkipToken({ after: page.at(-1)!.id })) : null;
-    return collection(odataContext(request, deps.version, 'groups'), served(page.map(groupShape), q), next);
+    return storePage(request, odataContext(request, deps.version, 'groups'), page.map(groupShape), q, groups.length > limit ? { after: page.at(-1)!.id } : null);
   });
 
   app.get<{ Params: { id: string } }>('/groups/:id', { schema: { params: Key } }, async (request) => {

@@ -6,12 +6,13 @@ import type { Family, Target } from '../../domain/request.js';
 import type { EligibilityRequest } from '../../store/eligibility-requests-repo.js';
 import { ApiError } from '../api-error.js';
 import { GROUP_NAMES, ROLE_NAMES, type TargetNames, eligibilityInstanceShape, eligibilityRequestShape, eligibilityScheduleShape } from './eligibility-shapes.js';
+import { withExpansion, withExpansions } from './expansions.js';
 import { type GraphDeps, actorOf, callerOf, odataContext } from './graph-context.js';
 import { GroupRequestBody, pickAccessId } from './group-routes.js';
 import { RoleRequestBody } from './role-routes.js';
 import { type ODataQuery, decodeSkipToken, odataQuery, pageSizeOf, parseFunctionCall, servedEntity, storePage, wholeList } from './odata.js';
 import { pickAction } from './pim-actions.js';
-import { EntityKey } from './request-collection-routes.js';
+import { EntityKey, NEWEST_FIRST } from './request-collection-routes.js';
 import { pimSubmitFields } from './request-input.js';
 
 /** Eligibility requests carry the same fields as the family's assignment requests. */
@@ -59,8 +60,11 @@ const isPosition = (v: unknown): v is Position => typeof v === 'object' && v !==
 function register(app: FastifyInstance, deps: GraphDeps, c: EligibilityCollections): void {
   const requestsPath = `/${c.base}/${c.requests}`;
   const context = (request: FastifyRequest, what: string) => odataContext(request, deps.version, `${c.base}/${what}`);
-  const list = (request: FastifyRequest, q: ODataQuery, items: readonly EligibilityRequest[], next: Position | null) =>
-    storePage(request, context(request, c.requests), items.map((r) => eligibilityRequestShape(c.names, r)), q, next);
+  const db = () => deps.services.store.db;
+  const list = async (request: FastifyRequest, q: ODataQuery, items: readonly EligibilityRequest[], next: Position | null) =>
+    storePage(request, context(request, c.requests), await withExpansions(db(), q, items.map((r) => eligibilityRequestShape(c.names, r))), q, next);
+  const entity = async (request: FastifyRequest, q: ODataQuery, r: EligibilityRequest) =>
+    servedEntity(await withExpansion(db(), q, { '@odata.context': context(request, `${c.requests}/$entity`), ...eligibilityRequestShape(c.names, r) }), q);
 
   app.post<{ Body: AnyBody }>(requestsPath, { schema: { body: c.body } }, async (request, reply) => {
     const q = odataQuery(request, c.names.types.request);
@@ -71,35 +75,36 @@ function register(app: FastifyInstance, deps: GraphDeps, c: EligibilityCollectio
       ...pimSubmitFields(body),
     };
     const created = await submitEligibilityRequest(deps.services, actorOf(request), callerOf(request), change);
-    return reply.code(201).send(servedEntity({ '@odata.context': context(request, `${c.requests}/$entity`), ...eligibilityRequestShape(c.names, created) }, q));
+    return reply.code(201).send(await entity(request, q, created));
   });
 
   app.get(requestsPath, async (request) => {
     const query = request.query as Record<string, unknown>;
-    const q = odataQuery(request, c.names.types.request);
+    const q = odataQuery(request, c.names.types.request, NEWEST_FIRST);
     const page = await listEligibilityRequestsForCaller(deps.services, callerOf(request), { family: c.family, onlyOwn: false, limit: pageSizeOf(q), after: decodeSkipToken(query, isPosition) });
     return list(request, q, page.items, page.next);
   });
 
   app.get<{ Params: { id: string } }>(`${requestsPath}/:id`, { schema: { params: EntityKey } }, async (request) => {
     const query = request.query as Record<string, unknown>;
-    const q = odataQuery(request, c.names.types.request);
     const call = parseFunctionCall(request.params.id, 'filterByCurrentUser', ['on']);
+    const q = odataQuery(request, c.names.types.request, call ? NEWEST_FIRST : []);
     if (call) {
       if (call.on !== 'principal') throw new ApiError('BAD_REQUEST', `filterByCurrentUser supports on='principal', not on='${call.on ?? ''}'.`);
       const page = await listEligibilityRequestsForCaller(deps.services, callerOf(request), { family: c.family, onlyOwn: true, limit: pageSizeOf(q), after: decodeSkipToken(query, isPosition) });
       return list(request, q, page.items, page.next);
     }
     const found = await getEligibilityRequestForCaller(deps.services, callerOf(request), c.family, request.params.id);
-    return servedEntity({ '@odata.context': context(request, `${c.requests}/$entity`), ...eligibilityRequestShape(c.names, found) }, q);
+    return entity(request, q, found);
   });
 
   for (const [path, kind] of [[c.schedules, 'schedules'], [c.instances, 'instances']] as const) {
     app.get(`/${c.base}/${path}`, async (request) => {
-      const q = odataQuery(request, kind === 'schedules' ? c.names.types.schedule : c.names.types.instance);
+      // The store lists eligibilities oldest first (eligibilities-repo.ts); only schedules show when they were created.
+      const q = kind === 'schedules' ? odataQuery(request, c.names.types.schedule, ['createdDateTime', 'id']) : odataQuery(request, c.names.types.instance);
       const rows = await listEligibilitiesForCaller(deps.services, callerOf(request), c.family, kind);
       const shaped = rows.map((e) => (kind === 'schedules' ? eligibilityScheduleShape(c.names, e) : eligibilityInstanceShape(c.names, e)));
-      return wholeList(request, context(request, path), shaped, q);
+      return wholeList(request, context(request, path), await withExpansions(db(), q, shaped), q);
     });
   }
 }

@@ -3,6 +3,8 @@ import type { Schedule } from '../../domain/request.js';
 import type { EligibilityRequest } from '../../store/eligibility-requests-repo.js';
 import type { EligibilityRow } from '../../store/schema.js';
 import { Nullable } from './graph-shapes.js';
+import { GROUP_SCHEDULE_NAVIGATION } from './group-shapes.js';
+import { ROLE_SCHEDULE_NAVIGATION } from './role-shapes.js';
 import { type EntityType, type ServedFields, entityType } from './odata.js';
 
 function scheduleShape(schedule: Schedule | null, fallbackStart: string): Record<string, unknown> {
@@ -72,9 +74,9 @@ export const ROLE_NAMES: TargetNames = {
   memberType: 'Direct',
   scheduleId: (id) => ({ roleEligibilityScheduleId: id }),
   types: {
-    request: entityType('microsoft.graph.unifiedRoleEligibilityScheduleRequest', Type.Object({ ...RequestFields, ...RoleTarget })),
-    schedule: entityType('microsoft.graph.unifiedRoleEligibilitySchedule', Type.Object({ ...ScheduleFields, ...RoleTarget })),
-    instance: entityType('microsoft.graph.unifiedRoleEligibilityScheduleInstance', Type.Object({ ...InstanceFields, ...RoleTarget, roleEligibilityScheduleId: Type.String() })),
+    request: entityType('microsoft.graph.unifiedRoleEligibilityScheduleRequest', Type.Object({ ...RequestFields, ...RoleTarget }), { ...ROLE_SCHEDULE_NAVIGATION, targetSchedule: null }),
+    schedule: entityType('microsoft.graph.unifiedRoleEligibilitySchedule', Type.Object({ ...ScheduleFields, ...RoleTarget }), ROLE_SCHEDULE_NAVIGATION),
+    instance: entityType('microsoft.graph.unifiedRoleEligibilityScheduleInstance', Type.Object({ ...InstanceFields, ...RoleTarget, roleEligibilityScheduleId: Type.String() }), ROLE_SCHEDULE_NAVIGATION),
   },
 };
 
@@ -84,9 +86,9 @@ export const GROUP_NAMES: TargetNames = {
   memberType: 'direct',
   scheduleId: (id) => ({ eligibilityScheduleId: id }),
   types: {
-    request: entityType('microsoft.graph.privilegedAccessGroupEligibilityScheduleRequest', Type.Object({ ...RequestFields, ...GroupTarget })),
-    schedule: entityType('microsoft.graph.privilegedAccessGroupEligibilitySchedule', Type.Object({ ...ScheduleFields, ...GroupTarget })),
-    instance: entityType('microsoft.graph.privilegedAccessGroupEligibilityScheduleInstance', Type.Object({ ...InstanceFields, ...GroupTarget, eligibilityScheduleId: Type.String() })),
+    request: entityType('microsoft.graph.privilegedAccessGroupEligibilityScheduleRequest', Type.Object({ ...RequestFields, ...GroupTarget }), { ...GROUP_SCHEDULE_NAVIGATION, targetSchedule: null }),
+    schedule: entityType('microsoft.graph.privilegedAccessGroupEligibilitySchedule', Type.Object({ ...ScheduleFields, ...GroupTarget }), GROUP_SCHEDULE_NAVIGATION),
+    instance: entityType('microsoft.graph.privilegedAccessGroupEligibilityScheduleInstance', Type.Object({ ...InstanceFields, ...GroupTarget, eligibilityScheduleId: Type.String() }), GROUP_SCHEDULE_NAVIGATION),
   },
 };
 

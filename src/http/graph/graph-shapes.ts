@@ -5,7 +5,7 @@ import type { Instant } from '../../domain/time.js';
 import type { User } from '../../directory/directory-repo.js';
 import type { Group } from '../../directory/directory-repo.js';
 import type { StoredRequest } from '../../store/requests-repo.js';
-import { type Annotations, type Served, entityType } from './odata.js';
+import { type Annotations, type EntityType, type Served, entityType } from './odata.js';
 
 export type GraphVersion = 'beta' | 'v1.0';
 
@@ -105,16 +105,21 @@ export function stepsKey(version: GraphVersion): 'steps' | 'stages' {
   return version === 'beta' ? 'steps' : 'stages';
 }
 
-/** Graph serves an approval with its steps (beta) or stages (v1.0) inline, and lets `$expand` name them. */
+/**
+ * Graph serves an approval with its steps (beta) or stages (v1.0) inline, and lets `$expand` name
+ * them. Beta also answers to `stages`, as its `/stages` child path does and Graph's PIM-for-groups
+ * beta examples embed: served inline as `steps`, and under `stages` when `$expand` names it.
+ */
 export const APPROVAL = {
-  beta: entityType('microsoft.graph.approval', Type.Object({ id: Type.String(), steps: Type.Array(Type.Unknown()) }), { steps: STEP.beta }, ['steps']),
+  beta: entityType('microsoft.graph.approval', Type.Object({ id: Type.String(), steps: Type.Array(Type.Unknown()), stages: Type.Array(Type.Unknown()) }),
+    { steps: STEP.beta, stages: STEP.beta }, ['steps']),
   'v1.0': entityType('microsoft.graph.approval', Type.Object({ id: Type.String(), stages: Type.Array(Type.Unknown()) }), { stages: STEP['v1.0'] }, ['stages']),
 } as const;
 
 export function approvalShape(approval: Approval, ctx: ShapeContext): Served<(typeof APPROVAL)[GraphVersion]> {
   const steps = approval.stages.map((s) => stepShape(s, approval, ctx));
   return ctx.version === 'beta'
-    ? { '@odata.type': '#microsoft.graph.approval', id: approval.id, steps }
+    ? { '@odata.type': '#microsoft.graph.approval', id: approval.id, steps, stages: steps }
     : { '@odata.type': '#microsoft.graph.approval', id: approval.id, stages: steps };
 }
 
@@ -155,6 +160,12 @@ export function requestBaseShape(stored: StoredRequest): Type.Static<Type.TObjec
   };
 }
 
+/** A user's relationships as Graph documents them; `manager` is served (expansions.ts), the others accepted and omitted. */
+const userNavigation: Record<string, EntityType | null> = {
+  directReports: null, memberOf: null, transitiveMemberOf: null, ownedObjects: null, registeredDevices: null, ownedDevices: null,
+  appRoleAssignments: null, createdObjects: null, oauth2PermissionGrants: null,
+};
+
 export const USER = entityType('microsoft.graph.user', Type.Object({
   id: Type.String(),
   displayName: Type.String(),
@@ -167,7 +178,9 @@ export const USER = entityType('microsoft.graph.user', Type.Object({
   mobilePhone: Type.Null(),
   officeLocation: Type.Null(),
   preferredLanguage: Type.Null(),
-}));
+}), userNavigation);
+// A user's manager is a user, so nested options on it are checked against this same type.
+userNavigation.manager = USER;
 
 export function userShape(user: User): Served<typeof USER> {
   const [givenName, ...rest] = user.display_name.split(' ');
@@ -195,7 +208,7 @@ export const GROUP = entityType('microsoft.graph.group', Type.Object({
   securityEnabled: Type.Boolean(),
   groupTypes: Type.Array(Type.String()),
   createdDateTime: Nullable(Type.String()),
-}));
+}), { members: null, owners: null, memberOf: null, transitiveMembers: null, transitiveMemberOf: null });
 
 export function groupShape(group: Group): Served<typeof GROUP> {
   return {

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import type { Family } from '../../domain/request.js';
 import { ApiError } from '../api-error.js';
-import { registerAssignmentLists } from './assignment-list-routes.js';
+import { INSTANCE_ORDER, registerAssignmentLists } from './assignment-list-routes.js';
 import type { GraphDeps } from './graph-context.js';
 import {
   GROUP_ASSIGNMENT_INSTANCE, GROUP_ASSIGNMENT_SCHEDULE, GROUP_REQUEST, groupAssignmentInstanceShape, groupAssignmentScheduleShape, groupRequestShape,
@@ -47,13 +47,13 @@ export function registerGroupRoutes(app: FastifyInstance, deps: GraphDeps): void
       target: { family: FAMILY, resourceId: body.groupId.toLowerCase(), scope: pickAccessId(body.accessId) },
       action: pickAction(body.action, PIM_ACTIONS), ...pimSubmitFields(body),
     }, body.isValidationOnly === true);
-    return reply.code(201).send({ ...requestEntity(request, deps, GROUP_REQUESTS, view, q), isValidationOnly: body.isValidationOnly === true });
+    return reply.code(201).send({ ...await requestEntity(request, deps, GROUP_REQUESTS, view, q), isValidationOnly: body.isValidationOnly === true });
   });
 
   registerRequestCollection(app, deps, GROUP_REQUESTS);
 
   registerAssignmentLists(app, deps, FAMILY, [
-    { path: `${BASE}/assignmentScheduleInstances`, type: GROUP_ASSIGNMENT_INSTANCE, shape: groupAssignmentInstanceShape },
+    { path: `${BASE}/assignmentScheduleInstances`, type: GROUP_ASSIGNMENT_INSTANCE, shape: groupAssignmentInstanceShape, order: INSTANCE_ORDER },
     { path: `${BASE}/assignmentSchedules`, type: GROUP_ASSIGNMENT_SCHEDULE, shape: groupAssignmentScheduleShape },
   ]);
 }

@@ -1,8 +1,15 @@
 import Type from 'typebox';
 import type { AssignmentRow } from '../../store/schema.js';
 import type { StoredRequest } from '../../store/requests-repo.js';
-import { Nullable, RequestBase, requestBaseShape, scheduleInfoShape } from './graph-shapes.js';
+import { GROUP, Nullable, RequestBase, requestBaseShape, scheduleInfoShape } from './graph-shapes.js';
 import { type Served, entityType } from './odata.js';
+
+/**
+ * The relationships Graph documents on PIM for groups' schedules, instances and requests (spec
+ * §3.4): `group` and `principal` are served (expansions.ts), the others accepted and omitted.
+ */
+export const GROUP_SCHEDULE_NAVIGATION = { group: GROUP, principal: null } as const;
+const ASSIGNMENT_NAVIGATION = { ...GROUP_SCHEDULE_NAVIGATION, activatedUsing: null };
 
 export const GROUP_REQUEST = entityType('microsoft.graph.privilegedAccessGroupAssignmentScheduleRequest', Type.Object({
   ...RequestBase,
@@ -15,7 +22,7 @@ export const GROUP_REQUEST = entityType('microsoft.graph.privilegedAccessGroupAs
   principalId: Type.String(),
   groupId: Type.String(),
   targetScheduleId: Type.String(),
-}));
+}), { ...ASSIGNMENT_NAVIGATION, targetSchedule: null });
 
 export function groupRequestShape(stored: StoredRequest): Served<typeof GROUP_REQUEST> {
   const { request } = stored;
@@ -48,7 +55,7 @@ export const GROUP_ASSIGNMENT_INSTANCE = entityType('microsoft.graph.privilegedA
   startDateTime: Type.String(),
   endDateTime: Nullable(Type.String()),
   assignmentScheduleId: Type.String(),
-}));
+}), ASSIGNMENT_NAVIGATION);
 
 /** An active membership or ownership, from a granted request (`activated`) or standing (`assigned`). */
 export function groupAssignmentInstanceShape(a: AssignmentRow): Served<typeof GROUP_ASSIGNMENT_INSTANCE> {
@@ -73,7 +80,7 @@ export const GROUP_ASSIGNMENT_SCHEDULE = entityType('microsoft.graph.privilegedA
   modifiedDateTime: Type.Null(),
   status: Type.String(),
   scheduleInfo: Type.Unknown(),
-}));
+}), ASSIGNMENT_NAVIGATION);
 
 /** The schedule behind an active membership or ownership. */
 export function groupAssignmentScheduleShape(a: AssignmentRow): Served<typeof GROUP_ASSIGNMENT_SCHEDULE> {

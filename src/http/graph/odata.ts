@@ -20,8 +20,11 @@ export interface EntityType<S extends Type.TObject = Type.TObject> {
   readonly name: string;
   readonly schema: S;
   /**
-   * Navigation properties `$expand` may name, and the type served there; null for a reference
-   * Signoff serves as `{ id }` only, which nested query options cannot reach into.
+   * Navigation properties Graph documents for the type, which `$expand` may name, and the type
+   * served there. Null where Signoff does not model the target: options nested in its parentheses
+   * are read but not checked, and the item carries what Signoff has of it (a reference such as
+   * `{ "@odata.type", id, displayName }`) or, for a relationship Signoff keeps no data for
+   * (`activatedUsing`), nothing: expanding it is accepted and omitted.
    */
   readonly navigation: Readonly<Record<string, EntityType | null>>;
   /** Navigation properties served whether `$expand`ed or not (an approval's steps, as Graph shows them). */
@@ -56,14 +59,37 @@ export interface ODataQuery {
   readonly top: number | null;
   readonly select: readonly string[] | null;
   readonly filter: FilterExpr | null;
-  /** Each expanded navigation property with the options nested in its parentheses (null: a reference). */
+  /** Each expanded navigation property with the options nested in its parentheses (null: a target Signoff does not model). */
   readonly expand: ReadonlyMap<string, ODataQuery | null>;
+  /** `$count=true`: `@odata.count` is served where Signoff knows the total (see `collection`). */
+  readonly count: boolean;
 }
 
-const SUPPORTED = ['select', 'filter', 'expand', 'top', 'skiptoken'] as const;
+const SUPPORTED = ['select', 'filter', 'expand', 'top', 'skiptoken', 'count', 'format', 'orderby'] as const;
 /** Understood, and refused with a reason rather than ignored: ignoring one would answer another question. */
-const REFUSED = ['orderby', 'skip', 'count', 'search'] as const;
-const NESTED = ['select', 'filter', 'expand'];
+const REFUSED = ['skip', 'search'] as const;
+/** What OData lets a client nest in an `$expand` item's parentheses. */
+const NESTED = ['select', 'filter', 'expand', 'top', 'skip', 'count', 'orderby', 'search', 'levels'];
+
+/** A query option's name as Graph compares it: in any letter case, and (beta) without its `$`. */
+function optionName(key: string): string {
+  return (key.startsWith('$') ? key.slice(1) : key).toLowerCase();
+}
+
+/**
+ * The value of the system query option `name` (lower case, no `$`) however the client spelled it
+ * (`$top`, `$TOP`, `top`), or undefined. Every reader of an option goes through here, so what the
+ * checks accept is what the readers read. `bare: false` reads only `$`-prefixed spellings (ARM).
+ */
+export function queryOption(query: Readonly<Record<string, unknown>>, name: string, { bare = true } = {}): string | undefined {
+  let found: string | undefined;
+  for (const [key, value] of Object.entries(query)) {
+    if ((!bare && !key.startsWith('$')) || optionName(key) !== name) continue;
+    if (found !== undefined || typeof value !== 'string') throw new ApiError('BAD_REQUEST', `Query option '$${name}' was given more than once.`);
+    found = value;
+  }
+  return found;
+}
 
 /**
  * The system query options in `query` by lower-case name without the `$`. Graph's beta also reads
@@ -71,13 +97,12 @@ const NESTED = ['select', 'filter', 'expand'];
  */
 function systemOptions(query: Readonly<Record<string, unknown>>): Map<string, string> {
   const options = new Map<string, string>();
-  for (const [key, value] of Object.entries(query)) {
-    const name = key.startsWith('$') ? key.slice(1).toLowerCase() : key.toLowerCase();
+  for (const key of Object.keys(query)) {
+    const name = optionName(key);
     const known = (SUPPORTED as readonly string[]).includes(name) || (REFUSED as readonly string[]).includes(name);
     if (!key.startsWith('$') && !known) continue;
     if (!known) throw new ApiError('BAD_REQUEST', `The query option '${key}' is not supported.`);
-    if (options.has(name) || typeof value !== 'string') throw new ApiError('BAD_REQUEST', `Query option '$${name}' was given more than once.`);
-    options.set(name, value);
+    options.set(name, queryOption(query, name)!);
   }
   return options;
 }
@@ -89,28 +114,52 @@ export function parseTop(top: string | undefined): number | null {
   return Math.min(Number(top), MAX_PAGE_SIZE);
 }
 
-/**
- * `$orderby`, `$skip`, `$count=true` and `$search`: a malformed value or an unknown property is
- * named first, then the option is refused. `$count=false` is the default and asks nothing.
- */
-function checkUnsupported(name: (typeof REFUSED)[number], value: string, type: EntityType): void {
-  switch (name) {
-    case 'orderby':
-      for (const item of splitOutside(value, ',')) {
-        const [path = ''] = item.trim().split(/\s+/);
-        propertyOf(type, path.split('/')[0]!);
-      }
-      throw new ApiError('BAD_REQUEST', `$orderby is not supported on '${type.name}'; Signoff serves each collection in one fixed order.`);
-    case 'skip':
-      if (!/^\d+$/.test(value)) throw new ApiError('BAD_REQUEST', `Invalid value '${value}' for $skip: a non-negative integer is expected.`);
-      throw new ApiError('BAD_REQUEST', '$skip is not supported; follow @odata.nextLink, which carries a $skiptoken, for the next page.');
-    case 'count':
-      if (!/^(true|false)$/.test(value)) throw new ApiError('BAD_REQUEST', `Invalid value '${value}' for $count: 'true' or 'false' is expected.`);
-      if (value === 'false') return;
-      throw new ApiError('BAD_REQUEST', `$count is not supported on '${type.name}'.`);
-    default:
-      throw new ApiError('BAD_REQUEST', `$search is not supported on '${type.name}'; use $filter.`);
+/** OData's boolean literals, in any letter case (its ABNF makes them case-insensitive). */
+function parseBoolean(option: string, value: string): boolean {
+  const lower = value.toLowerCase();
+  if (lower !== 'true' && lower !== 'false') throw new ApiError('BAD_REQUEST', `Invalid value '${value}' for $${option}: 'true' or 'false' is expected.`);
+  return lower === 'true';
+}
+
+/** `$format`: Signoff answers JSON only, which `json` and `application/json` (with parameters) ask for. */
+function checkFormat(value: string): void {
+  const [media = ''] = value.split(';');
+  if (!['json', 'application/json'].includes(media.trim().toLowerCase())) {
+    throw new ApiError('BAD_REQUEST', `Invalid value '${value}' for $format: Signoff answers 'json' (application/json) only.`);
   }
+}
+
+/** `id desc` as `{ property, descending }`, its property spelled as served. */
+function orderItems(value: string, type: EntityType): { property: string; descending: boolean }[] {
+  return splitOutside(value, ',').map((item) => {
+    const m = /^\s*(\S+?)(?:\s+(asc|desc))?\s*$/i.exec(item);
+    if (!m) throw new ApiError('BAD_REQUEST', `Invalid $orderby '${value}'.`);
+    const [first, ...rest] = m[1]!.split('/');
+    return { property: [propertyOf(type, first!), ...rest].join('/'), descending: m[2]?.toLowerCase() === 'desc' };
+  });
+}
+
+/**
+ * `$orderby`: Signoff serves each list in one fixed order (`order`, as the route reads its store),
+ * so it accepts an `$orderby` that asks for that order, or for its leading keys, and refuses any
+ * other rather than answer in an order the client did not ask for.
+ */
+function checkOrder(value: string, type: EntityType, order: readonly string[]): void {
+  const asked = orderItems(value, type);
+  const served = order.length > 0 ? orderItems(order.join(','), type) : [];
+  const same = asked.length <= served.length && asked.every((a, i) => a.property === served[i]!.property && a.descending === served[i]!.descending);
+  if (same) return;
+  const fixed = order.length > 0 ? `; it serves this list by '${order.join(', ')}' only` : '';
+  throw new ApiError('BAD_REQUEST', `$orderby '${value}' is not supported on '${type.name}'${fixed}.`);
+}
+
+/** `$skip` and `$search`: a malformed value is named first, then the option is refused. */
+function checkUnsupported(name: (typeof REFUSED)[number], value: string, type: EntityType): void {
+  if (name === 'skip') {
+    if (!/^\d+$/.test(value)) throw new ApiError('BAD_REQUEST', `Invalid value '${value}' for $skip: a non-negative integer is expected.`);
+    throw new ApiError('BAD_REQUEST', '$skip is not supported; follow @odata.nextLink, which carries a $skiptoken, for the next page.');
+  }
+  throw new ApiError('BAD_REQUEST', `$search is not supported on '${type.name}'; use $filter.`);
 }
 
 function readSelect(value: string, type: EntityType): readonly string[] | null {
@@ -137,8 +186,8 @@ function readExpand(value: string, type: EntityType): Map<string, ODataQuery | n
       }
       const target = type.navigation[name]!;
       const nested = m[2]?.trim() ? nestedOptions(m[2]) : {};
-      if (!target && Object.keys(nested).length > 0) throw new ApiError('BAD_REQUEST', `Signoff serves '${name}' as a reference; query options inside $expand=${name}(...) are not supported.`);
-      expanded.set(name, target ? readQuery(nested, target, true) : null);
+      // Options nested on a target Signoff does not model are well-formed (checked above) but not checkable.
+      expanded.set(name, target ? readQuery(nested, target, [], true) : null);
     }
   }
   return expanded;
@@ -150,8 +199,8 @@ function nestedOptions(text: string): Record<string, string> {
   for (const part of splitOutside(text, ';')) {
     const at = part.indexOf('=');
     const name = part.slice(0, at).trim();
-    if (at < 0 || !NESTED.includes(name.replace(/^\$/, '').toLowerCase())) {
-      throw new ApiError('BAD_REQUEST', `Only $select, $filter and $expand may be nested in $expand, not '${part.trim()}'.`);
+    if (at < 0 || !NESTED.includes(optionName(name))) {
+      throw new ApiError('BAD_REQUEST', `Only ${NESTED.map((o) => `$${o}`).join(', ')} may be nested in $expand, not '${part.trim()}'.`);
     }
     options[name.startsWith('$') ? name : `$${name}`] = part.slice(at + 1);
   }
@@ -176,27 +225,38 @@ function splitOutside(text: string, separator: string): string[] {
   return [...parts, current];
 }
 
-function readQuery(query: Readonly<Record<string, unknown>>, type: EntityType, nested = false): ODataQuery {
+function readQuery(query: Readonly<Record<string, unknown>>, type: EntityType, order: readonly string[], nested = false): ODataQuery {
   const options = systemOptions(query);
   for (const name of REFUSED) {
     const value = options.get(name);
     if (value !== undefined) checkUnsupported(name, value, type);
   }
+  const format = options.get('format');
+  if (format !== undefined) checkFormat(format);
+  const orderby = options.get('orderby');
+  if (orderby !== undefined) checkOrder(orderby, type, order);
+  const count = options.get('count');
   const select = options.get('select');
   const filter = options.get('filter');
   const expand = options.get('expand');
   return {
     type,
-    top: nested ? null : parseTop(options.get('top')),
+    // Nested in an $expand, $top caps the expanded collection (see `present`).
+    top: parseTop(options.get('top')),
     select: select ? readSelect(select, type) : null,
     filter: filter ? readFilter(filter, type) : null,
     expand: expand ? readExpand(expand, type) : new Map(),
+    count: count !== undefined && parseBoolean('count', count) && !nested,
   };
 }
 
-/** The request's system query options, checked against `type`: anything Graph would refuse answers 400. */
-export function odataQuery(request: FastifyRequest, type: EntityType): ODataQuery {
-  return readQuery(request.query as Record<string, unknown>, type);
+/**
+ * The request's system query options, checked against `type`: anything Graph would refuse answers
+ * 400. `order` is the order the route serves its list in (`['createdDateTime desc', 'id desc']`),
+ * which `$orderby` may ask for; without it, any `$orderby` is refused.
+ */
+export function odataQuery(request: FastifyRequest, type: EntityType, order: readonly string[] = []): ODataQuery {
+  return readQuery(request.query as Record<string, unknown>, type, order);
 }
 
 // ---- serving ----------------------------------------------------------------------------------
@@ -216,7 +276,9 @@ function present(item: Record<string, unknown>, q: ODataQuery): Record<string, u
     const expanded = q.expand.get(key);
     if (Object.hasOwn(q.type.navigation, key) && !q.type.inline.includes(key) && expanded === undefined) continue;
     if (q.select && expanded === undefined && key !== 'id' && !key.startsWith('@odata.') && !q.select.includes(key)) continue;
-    out[key] = !expanded ? value : Array.isArray(value) ? served(value.filter(isRecord), expanded) : isRecord(value) ? present(value, expanded) : value;
+    out[key] = !expanded ? value
+      : Array.isArray(value) ? served(value.filter(isRecord), expanded).slice(0, expanded.top ?? undefined)
+        : isRecord(value) ? present(value, expanded) : value;
   }
   return out;
 }
@@ -235,9 +297,7 @@ export function servedEntity(item: Record<string, unknown>, q: ODataQuery): Reco
 
 /** `$top` as a page size for lists the store pages; Signoff's own API pages with the same rule. */
 export function pageSize(query: Readonly<Record<string, unknown>>): number {
-  const top = query.$top ?? query.top;
-  if (Array.isArray(top)) throw new ApiError('BAD_REQUEST', "Query option '$top' was given more than once.");
-  return parseTop(typeof top === 'string' ? top : undefined) ?? DEFAULT_PAGE_SIZE;
+  return parseTop(queryOption(query, 'top')) ?? DEFAULT_PAGE_SIZE;
 }
 
 export function pageSizeOf(q: ODataQuery): number {
@@ -249,11 +309,11 @@ export function encodeSkipToken(position: object): string {
   return Buffer.from(JSON.stringify(position)).toString('base64url');
 }
 
-export function decodeSkipToken<T>(query: Readonly<Record<string, unknown>>, check: (v: unknown) => v is T): T | null {
-  const token = query.$skiptoken ?? query.skiptoken;
+/** The keyset position in the request's `$skiptoken` (any spelling), null on a first page; 400 when it is not one. */
+export function decodeSkipToken<T>(query: Readonly<Record<string, unknown>>, check: (v: unknown) => v is T, options: { bare?: boolean } = {}): T | null {
+  const token = queryOption(query, 'skiptoken', options);
   if (token === undefined) return null;
   try {
-    if (typeof token !== 'string') throw new Error('given twice');
     const value: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
     if (check(value)) return value;
   } catch { /* reported below */ }
@@ -267,41 +327,55 @@ export function requestBaseUrl(request: FastifyRequest): string {
   return `${encrypted ? 'https' : 'http'}://${host}`;
 }
 
-export function nextLink(request: FastifyRequest, token: string): string {
+/** This request's URL with the option `name` (every spelling of it) replaced by `spelled=value`. */
+export function withOption(request: FastifyRequest, name: string, spelled: string, value: string): string {
   const url = new URL(request.url, requestBaseUrl(request));
-  url.searchParams.delete('$skiptoken');
-  url.searchParams.delete('skiptoken');
-  url.searchParams.set('$skiptoken', token);
+  for (const key of [...url.searchParams.keys()]) if (optionName(key) === name) url.searchParams.delete(key);
+  url.searchParams.set(spelled, value);
   return url.toString();
+}
+
+export function nextLink(request: FastifyRequest, token: string): string {
+  return withOption(request, 'skiptoken', '$skiptoken', token);
 }
 
 export interface CollectionBody {
   '@odata.context': string;
+  '@odata.count'?: number;
   '@odata.nextLink'?: string;
   value: unknown[];
 }
 
-export function collection(context: string, value: unknown[], next: string | null): CollectionBody {
-  return { '@odata.context': context, value, ...(next ? { '@odata.nextLink': next } : {}) };
+/** A collection; `count` is the total `$count=true` asks for, where Signoff knows it (first pages only, as Graph). */
+export function collection(context: string, value: unknown[], next: string | null, count: number | null = null): CollectionBody {
+  return { '@odata.context': context, ...(count !== null ? { '@odata.count': count } : {}), value, ...(next ? { '@odata.nextLink': next } : {}) };
 }
 
-/** One page of a list the store pages by key: `$filter` applies to the page, `next` is where the store stops. */
+/**
+ * One page of a list the store pages by key: `$filter` applies to the page, `next` is where the
+ * store stops. `@odata.count` is served when this page is the whole list (a first page with no
+ * next); counting a longer list would cost a second query per page, so `$count=true` is then
+ * accepted without one, as OData lets a service that cannot count cheaply.
+ */
 export function storePage(request: FastifyRequest, context: string, items: readonly Record<string, unknown>[], q: ODataQuery, next: object | null | undefined): CollectionBody {
-  return collection(context, served(items, q), next ? nextLink(request, encodeSkipToken(next)) : null);
+  const value = served(items, q);
+  const whole = !next && queryOption(request.query as Record<string, unknown>, 'skiptoken') === undefined;
+  return collection(context, value, next ? nextLink(request, encodeSkipToken(next)) : null, q.count && whole ? value.length : null);
 }
 
 const isOffset = (v: unknown): v is { offset: number } => isRecord(v) && Number.isInteger(v.offset) && (v.offset as number) >= 0;
 
 /**
  * A bounded list read whole: all of it, or pages of `$top` when the client asks for them, so every
- * collection honours `$top` and answers more with `@odata.nextLink`.
+ * collection honours `$top` and answers more with `@odata.nextLink`; `$count=true` counts what
+ * `$filter` keeps.
  */
 export function wholeList(request: FastifyRequest, context: string, items: readonly Record<string, unknown>[], q: ODataQuery): CollectionBody {
   const matching = q.filter ? items.filter((item) => matches(q.filter!, item)) : items;
   const offset = decodeSkipToken(request.query as Record<string, unknown>, isOffset)?.offset ?? 0;
   const end = q.top === null ? matching.length : offset + q.top;
   const page = matching.slice(offset, end).map((item) => present(item, q));
-  return collection(context, page, end < matching.length ? nextLink(request, encodeSkipToken({ offset: end })) : null);
+  return collection(context, page, end < matching.length ? nextLink(request, encodeSkipToken({ offset: end })) : null, q.count && offset === 0 ? matching.length : null);
 }
 
 // ---- functions --------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import { listPendingForCaller } from '../../app/approvals.js';
 import { type RequestScope, type RequestView, cancelRequest, getRequestForCaller, listRequestsForCaller } from '../../app/requests.js';
 import type { Family } from '../../domain/request.js';
 import { ApiError } from '../api-error.js';
+import { withExpansion, withExpansions } from './expansions.js';
 import { type GraphDeps, actorOf, callerOf, odataContext } from './graph-context.js';
 import { type EntityType, type ODataQuery, decodeSkipToken, odataQuery, pageSizeOf, parseFunctionCall, servedEntity, storePage } from './odata.js';
 
@@ -17,6 +18,12 @@ export interface RequestCollection {
   readonly type: EntityType;
   readonly shape: (view: RequestView, request: FastifyRequest) => Record<string, unknown>;
 }
+
+/**
+ * The order the store lists requests in (requests-repo.ts, eligibility-requests-repo.ts), which
+ * `$orderby` may ask for; the approver's lists follow the inbox's order, which no property shows.
+ */
+export const NEWEST_FIRST = ['createdDateTime desc', 'id desc'];
 
 export const EntityKey = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) });
 
@@ -32,12 +39,14 @@ export function entitySet(where: RequestCollection): string {
 }
 
 /** `{ "@odata.context": …/$entity, …shape }`, as a created or read request is answered. */
-export function requestEntity(request: FastifyRequest, deps: GraphDeps, where: RequestCollection, view: RequestView, q: ODataQuery): Record<string, unknown> {
-  return servedEntity({ '@odata.context': odataContext(request, deps.version, `${entitySet(where)}/$entity`), ...where.shape(view, request) }, q);
+export async function requestEntity(request: FastifyRequest, deps: GraphDeps, where: RequestCollection, view: RequestView, q: ODataQuery): Promise<Record<string, unknown>> {
+  const item = { '@odata.context': odataContext(request, deps.version, `${entitySet(where)}/$entity`), ...where.shape(view, request) };
+  return servedEntity(await withExpansion(deps.services.store.db, q, item), q);
 }
 
-function listBody(request: FastifyRequest, deps: GraphDeps, where: RequestCollection, q: ODataQuery, items: readonly RequestView[], next: object | null | undefined) {
-  return storePage(request, odataContext(request, deps.version, entitySet(where)), items.map((v) => where.shape(v, request)), q, next);
+async function listBody(request: FastifyRequest, deps: GraphDeps, where: RequestCollection, q: ODataQuery, items: readonly RequestView[], next: object | null | undefined) {
+  const shaped = await withExpansions(deps.services.store.db, q, items.map((v) => where.shape(v, request)));
+  return storePage(request, odataContext(request, deps.version, entitySet(where)), shaped, q, next);
 }
 
 /**
@@ -49,7 +58,7 @@ export function registerRequestCollection(app: FastifyInstance, deps: GraphDeps,
   const families = [where.family];
 
   app.get(where.path, async (request) => {
-    const q = odataQuery(request, where.type);
+    const q = odataQuery(request, where.type, NEWEST_FIRST);
     const page = await listRequestsForCaller(deps.services, callerOf(request), {
       families, scope: 'all', limit: pageSizeOf(q), after: decodeSkipToken(request.query as Record<string, unknown>, isRequestPosition),
     });
@@ -58,8 +67,8 @@ export function registerRequestCollection(app: FastifyInstance, deps: GraphDeps,
 
   app.get<{ Params: { id: string } }>(`${where.path}/:id`, { schema: { params: EntityKey } }, async (request) => {
     const query = request.query as Record<string, unknown>;
-    const q = odataQuery(request, where.type);
     const call = parseFunctionCall(request.params.id, 'filterByCurrentUser', ['on']);
+    const q = odataQuery(request, where.type, call && where.filterOn[call.on ?? ''] !== 'approver' ? NEWEST_FIRST : []);
     if (call) {
       const on = call.on ?? '';
       const scope = Object.hasOwn(where.filterOn, on) ? where.filterOn[on] : undefined;

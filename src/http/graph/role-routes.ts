@@ -5,9 +5,11 @@ import { listPendingForCaller } from '../../app/approvals.js';
 import type { Family } from '../../domain/request.js';
 import { listResources } from '../../store/policies-repo.js';
 import { ApiError } from '../api-error.js';
-import { registerAssignmentLists } from './assignment-list-routes.js';
+import { INSTANCE_ORDER, registerAssignmentLists } from './assignment-list-routes.js';
+import { withExpansion, withExpansions } from './expansions.js';
 import { type GraphDeps, actorOf, callerOf, odataContext } from './graph-context.js';
 import { type ODataQuery, decodeSkipToken, odataQuery, pageSizeOf, parseFunctionCall, servedEntity, storePage, wholeList } from './odata.js';
+import { NEWEST_FIRST } from './request-collection-routes.js';
 import { PIM_ACTIONS, pickAction, submitPimRequest } from './pim-actions.js';
 import { PimRequestFields, pimSubmitFields } from './request-input.js';
 import {
@@ -30,8 +32,9 @@ type RoleRequestBody = Type.Static<typeof RoleRequestBody>;
 type Position = { createdAt: string; id: string };
 const isPosition = (v: unknown): v is Position => typeof v === 'object' && v !== null && typeof (v as Position).createdAt === 'string' && typeof (v as Position).id === 'string';
 
-function listResponse(request: FastifyRequest, deps: GraphDeps, q: ODataQuery, items: RequestView[], next: object | null | undefined) {
-  return storePage(request, odataContext(request, deps.version, 'roleManagement/directory/roleAssignmentScheduleRequests'), items.map((v) => roleRequestShape(v.request)), q, next);
+async function listResponse(request: FastifyRequest, deps: GraphDeps, q: ODataQuery, items: RequestView[], next: object | null | undefined) {
+  const shaped = await withExpansions(deps.services.store.db, q, items.map((v) => roleRequestShape(v.request)));
+  return storePage(request, odataContext(request, deps.version, 'roleManagement/directory/roleAssignmentScheduleRequests'), shaped, q, next);
 }
 
 export function registerRoleRoutes(app: FastifyInstance, deps: GraphDeps): void {
@@ -46,15 +49,15 @@ export function registerRoleRoutes(app: FastifyInstance, deps: GraphDeps): void 
       target: { family: FAMILY, resourceId: body.roleDefinitionId.toLowerCase(), scope: body.directoryScopeId ?? '/' },
       action, ...pimSubmitFields(body),
     }, body.isValidationOnly === true);
-    return reply.code(201).send(servedEntity({
+    return reply.code(201).send(servedEntity(await withExpansion(deps.services.store.db, q, {
       '@odata.context': odataContext(request, deps.version, 'roleManagement/directory/roleAssignmentScheduleRequests/$entity'),
       ...roleRequestShape(view.request),
       isValidationOnly: body.isValidationOnly === true,
-    }, q));
+    }), q));
   });
 
   app.get(requests, async (request) => {
-    const q = odataQuery(request, ROLE_REQUEST);
+    const q = odataQuery(request, ROLE_REQUEST, NEWEST_FIRST);
     const page = await listRequestsForCaller(deps.services, callerOf(request), {
       families, scope: 'all', limit: pageSizeOf(q), after: decodeSkipToken(request.query as Record<string, unknown>, isPosition),
     });
@@ -63,8 +66,8 @@ export function registerRoleRoutes(app: FastifyInstance, deps: GraphDeps): void 
 
   app.get<{ Params: { id: string } }>(`${requests}/:id`, { schema: { params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) }) } }, async (request) => {
     const query = request.query as Record<string, unknown>;
-    const q = odataQuery(request, ROLE_REQUEST);
     const call = parseFunctionCall(request.params.id, 'filterByCurrentUser', ['on']);
+    const q = odataQuery(request, ROLE_REQUEST, call && call.on !== 'approver' ? NEWEST_FIRST : []);
     if (call) {
       const on = call.on ?? '';
       if (on === 'approver') {
@@ -76,7 +79,9 @@ export function registerRoleRoutes(app: FastifyInstance, deps: GraphDeps): void 
       return listResponse(request, deps, q, page.items, page.next);
     }
     const view = await getRequestForCaller(deps.services, callerOf(request), request.params.id, families);
-    return servedEntity({ '@odata.context': odataContext(request, deps.version, 'roleManagement/directory/roleAssignmentScheduleRequests/$entity'), ...roleRequestShape(view.request) }, q);
+    return servedEntity(await withExpansion(deps.services.store.db, q, {
+      '@odata.context': odataContext(request, deps.version, 'roleManagement/directory/roleAssignmentScheduleRequests/$entity'), ...roleRequestShape(view.request),
+    }), q);
   });
 
   app.post<{ Params: { id: string } }>(`${requests}/:id/cancel`, { schema: { params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) }) } }, async (request, reply) => {
@@ -85,12 +90,12 @@ export function registerRoleRoutes(app: FastifyInstance, deps: GraphDeps): void 
   });
 
   registerAssignmentLists(app, deps, FAMILY, [
-    { path: `${BASE}/roleAssignmentScheduleInstances`, type: ROLE_ASSIGNMENT_INSTANCE, shape: roleAssignmentInstanceShape },
+    { path: `${BASE}/roleAssignmentScheduleInstances`, type: ROLE_ASSIGNMENT_INSTANCE, shape: roleAssignmentInstanceShape, order: INSTANCE_ORDER },
     { path: `${BASE}/roleAssignmentSchedules`, type: ROLE_ASSIGNMENT_SCHEDULE, shape: roleAssignmentScheduleShape },
   ]);
 
   app.get(`${BASE}/roleDefinitions`, async (request) => {
-    const q = odataQuery(request, ROLE_DEFINITION);
+    const q = odataQuery(request, ROLE_DEFINITION, ['displayName']);
     const rows = await listResources(deps.services.store.db, FAMILY);
     return wholeList(request, odataContext(request, deps.version, 'roleManagement/directory/roleDefinitions'), rows.map(roleDefinitionShape), q);
   });

@@ -4,6 +4,23 @@ import type { AssignmentRow, ResourceRow } from '../../store/schema.js';
 import { Nullable, RequestBase, requestBaseShape, scheduleInfoShape } from './graph-shapes.js';
 import { type Served, entityType } from './odata.js';
 
+export const ROLE_DEFINITION = entityType('microsoft.graph.unifiedRoleDefinition', Type.Object({
+  id: Type.String(),
+  templateId: Type.String(),
+  displayName: Type.String(),
+  description: Nullable(Type.String()),
+  isBuiltIn: Type.Boolean(),
+  isEnabled: Type.Boolean(),
+}), { inheritsPermissionsFrom: null });
+
+/**
+ * The relationships Graph documents on PIM's role schedules, instances and requests (spec §3.1).
+ * `roleDefinition`, `principal` and `directoryScope` are served (expansions.ts); the others are
+ * accepted and omitted, as Signoff keeps no objects for them.
+ */
+export const ROLE_SCHEDULE_NAVIGATION = { appScope: null, directoryScope: null, principal: null, roleDefinition: ROLE_DEFINITION } as const;
+const ASSIGNMENT_NAVIGATION = { ...ROLE_SCHEDULE_NAVIGATION, activatedUsing: null };
+
 export const ROLE_REQUEST = entityType('microsoft.graph.unifiedRoleAssignmentScheduleRequest', Type.Object({
   ...RequestBase,
   action: Type.String(),
@@ -16,7 +33,7 @@ export const ROLE_REQUEST = entityType('microsoft.graph.unifiedRoleAssignmentSch
   justification: Nullable(Type.String()),
   scheduleInfo: Type.Unknown(),
   ticketInfo: Type.Unknown(),
-}));
+}), { ...ASSIGNMENT_NAVIGATION, targetSchedule: null });
 
 export function roleRequestShape(stored: StoredRequest): Served<typeof ROLE_REQUEST> {
   const { request } = stored;
@@ -52,7 +69,7 @@ export const ROLE_ASSIGNMENT_INSTANCE = entityType('microsoft.graph.unifiedRoleA
   endDateTime: Nullable(Type.String()),
   roleAssignmentOriginId: Type.String(),
   roleAssignmentScheduleId: Type.String(),
-}));
+}), ASSIGNMENT_NAVIGATION);
 
 /** An active assignment, from a granted request (`Activated`) or standing (`Assigned`). */
 export function roleAssignmentInstanceShape(a: AssignmentRow): Served<typeof ROLE_ASSIGNMENT_INSTANCE> {
@@ -70,7 +87,7 @@ export const ROLE_ASSIGNMENT_SCHEDULE = entityType('microsoft.graph.unifiedRoleA
   modifiedDateTime: Type.Null(),
   status: Type.String(),
   scheduleInfo: Type.Unknown(),
-}));
+}), ASSIGNMENT_NAVIGATION);
 
 /** The schedule behind an active assignment. */
 export function roleAssignmentScheduleShape(a: AssignmentRow): Served<typeof ROLE_ASSIGNMENT_SCHEDULE> {
@@ -81,15 +98,6 @@ export function roleAssignmentScheduleShape(a: AssignmentRow): Served<typeof ROL
     scheduleInfo: { startDateTime: a.start_at, recurrence: null, expiration: { type: a.end_at ? 'afterDateTime' : 'noExpiration', endDateTime: a.end_at, duration: null } },
   };
 }
-
-export const ROLE_DEFINITION = entityType('microsoft.graph.unifiedRoleDefinition', Type.Object({
-  id: Type.String(),
-  templateId: Type.String(),
-  displayName: Type.String(),
-  description: Nullable(Type.String()),
-  isBuiltIn: Type.Boolean(),
-  isEnabled: Type.Boolean(),
-}));
 
 export function roleDefinitionShape(r: ResourceRow): Served<typeof ROLE_DEFINITION> {
   return { id: r.id, templateId: r.id, displayName: r.display_name, description: r.description, isBuiltIn: true, isEnabled: true };

@@ -184,6 +184,33 @@ describe.each(testStores())('OData query options on Graph (%s store)', (store) =
     expect(users.body['@odata.nextLink']).toBeDefined();
   });
 
+  it('filters by DateTimeOffset and GUID literals, in lists and startswith, endswith and contains, as Graph clients write them', async () => {
+    const ids = async (filter: string) => {
+      const res = await signoff.api.get(`${REQUESTS}?$filter=${encodeURIComponent(filter)}`, 'alice');
+      expect(res.status, `${filter}: ${res.text}`).toBe(200);
+      return res.body.value.map((r: any) => r.id);
+    };
+    // Whole seconds, and the same instant written with an offset: served times carry milliseconds.
+    const second = Math.floor(Date.parse(request.createdDateTime) / 1000) * 1000;
+    const utc = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
+    const plusTwo = (ms: number) => `${new Date(ms + 2 * 3600_000).toISOString().slice(0, 19)}+02:00`;
+    expect(await ids(`createdDateTime ge ${utc(second)} and id eq '${request.id}'`)).toEqual([request.id]);
+    expect(await ids(`createdDateTime ge ${plusTwo(second)} and id eq '${request.id}'`)).toEqual([request.id]);
+    expect(await ids(`createdDateTime gt ${utc(second + 1000)} and id eq '${request.id}'`)).toEqual([]);
+    expect(await ids(`createdDateTime lt ${plusTwo(second)} and id eq '${request.id}'`)).toEqual([]);
+    expect(await ids(`id eq ${request.id}`)).toEqual([request.id]);
+    expect(await ids(`principalId eq ${DEMO.users.alice} and id in ('${request.id}', 'x')`)).toEqual([request.id]);
+    expect(await ids(`status in ('Provisioned', 'Denied') and id eq '${request.id}'`)).toEqual([]);
+    expect(await ids(`startswith(status, 'pending') and endswith(id, '${request.id.slice(-6).toUpperCase()}') and contains(justification, '${request.justification.slice(1, 4)}')`)).toEqual([request.id]);
+    expect(await ids(`not startswith(status, 'Pending') and id eq '${request.id}'`)).toEqual([]);
+
+    expectRefused(await signoff.api.get(`${REQUESTS}?$filter=${encodeURIComponent('createdDateTime ge 2026-13-45T00:00:00Z')}`, 'alice'), /Invalid DateTimeOffset/);
+    expectRefused(await signoff.api.get(`${REQUESTS}?$filter=${encodeURIComponent('startswith(status, 3)')}`, 'alice'), /string literal/);
+    expectRefused(await signoff.api.get(`${REQUESTS}?$filter=${encodeURIComponent('startswith(bogus, \'x\')')}`, 'alice'), /named 'bogus'/);
+    expectRefused(await signoff.api.get(`${REQUESTS}?$filter=${encodeURIComponent("status in ()")}`, 'alice'), /Invalid \$filter/);
+    expectRefused(await signoff.api.get(`${REQUESTS}?$filter=${encodeURIComponent('createdDateTime ge 2026-01-01')}`, 'alice'), /Invalid \$filter/);
+  });
+
   it('accepts $format=json and an $orderby asking for the order a list is served in', async () => {
     for (const format of ['json', 'JSON', 'application/json', 'application/json;odata.metadata=minimal']) {
       const res = await signoff.api.get(`${REQUESTS}?$format=${encodeURIComponent(format)}`, 'alice');

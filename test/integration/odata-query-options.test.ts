@@ -257,4 +257,40 @@ describe.each(testStores())('OData query options on Graph (%s store)', (store) =
     expectRefused(await signoff.api.get(`${REQUESTS}/filterByCurrentUser(on='approver',on='principal')`, 'bob'), /more than once/);
     expect((await signoff.api.get(`${REQUESTS}/filterByCurrentUser(on='approver')`, 'bob')).status).toBe(200);
   });
+
+  it('fills a $filter-ed page from as many store pages as it takes, and goes on from where it stopped', async () => {
+    const newer = await signoff.api.post(REQUESTS, activationBody(DEMO.roles.userAdministrator, DEMO.users.alice), 'alice');
+    expect(newer.status, newer.text).toBe(201);
+    /** Every page of `path` as ids, following @odata.nextLink. */
+    const pages = async (path: string, as: 'alice' | 'bob') => {
+      const seen: string[][] = [];
+      let url: string | undefined = path;
+      while (url) {
+        expect(seen.length, 'pages followed').toBeLessThan(20);
+        const res = await signoff.api.get(url, as);
+        expect(res.status, res.text).toBe(200);
+        expect(res.body.value.length).toBeLessThanOrEqual(1);
+        seen.push(res.body.value.map((item: any) => item.id));
+        const next: string | undefined = res.body['@odata.nextLink'];
+        url = next ? `${new URL(next).pathname}${new URL(next).search}` : undefined;
+      }
+      return seen;
+    };
+    const only = (id: string) => `$top=1&$filter=${encodeURIComponent(`id eq '${id}'`)}`;
+
+    // Newest first: the older request is not in the first store page of one, yet the first page holds it.
+    const mine = await pages(`${REQUESTS}?${only(request.id)}`, 'alice');
+    expect(mine[0]).toEqual([request.id]);
+    expect(mine.flat()).toEqual([request.id]);
+    // The approver's list is oldest first: the newer approval is found past the older one.
+    const waiting = await pages(`${REQUESTS}/filterByCurrentUser(on='approver')?${only(newer.body.id)}`, 'bob');
+    expect(waiting[0]).toEqual([newer.body.id]);
+    expect(waiting.flat()).toEqual([newer.body.id]);
+    const approvals = await pages(`${APPROVALS}/filterByCurrentUser(on='approver')?${only(newer.body.id)}`, 'bob');
+    expect(approvals[0]).toEqual([newer.body.id]);
+    // Users are listed by id; bob comes third.
+    const users = await pages(`/v1.0/users?${only(DEMO.users.bob)}`, 'alice');
+    expect(users[0]).toEqual([DEMO.users.bob]);
+    expect(users.flat()).toEqual([DEMO.users.bob]);
+  });
 });

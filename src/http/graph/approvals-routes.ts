@@ -7,7 +7,8 @@ import { ApiError } from '../api-error.js';
 import { withoutServedFields } from '../served-fields.js';
 import { type GraphDeps, actorOf, callerOf, odataContext, shapeContextFor } from './graph-context.js';
 import { APPROVAL, STEP, approvalShape, stepShape, stepsKey } from './graph-shapes.js';
-import { decodeSkipToken, odataQuery, pageSizeOf, parseFunctionCall, servedEntity, storePage, wholeList } from './odata.js';
+import { decodeSkipToken, keysetPage, odataQuery, parseFunctionCall, servedEntity, wholeList } from './odata.js';
+import { inboxPosition, isInboxPosition } from './request-collection-routes.js';
 
 /** Where one family's approvals live in Graph, and which child segments name their steps. */
 export interface ApprovalCollection {
@@ -26,10 +27,6 @@ const DecisionBody = Type.Object({
 const STEP_READ_ONLY = ['id', 'displayName', 'status', 'assignedToMe', 'reviewedBy', 'reviewedDateTime'];
 
 const Id = Type.String({ minLength: 1, maxLength: 200 });
-
-type Position = { createdAt: string; approvalId: string };
-const isPosition = (v: unknown): v is Position => typeof v === 'object' && v !== null
-  && typeof (v as Position).createdAt === 'string' && typeof (v as Position).approvalId === 'string';
 
 /** Graph's input verbs are case-insensitive in practice; the domain takes Approve / Deny. */
 function normaliseDecision(value: string | undefined): string {
@@ -50,9 +47,14 @@ export function registerApprovalRoutes(app: FastifyInstance, deps: GraphDeps, wh
     const call = parseFunctionCall(request.params.id, 'filterByCurrentUser', ['on']);
     if (call) {
       if (call.on !== 'approver') throw new ApiError('BAD_REQUEST', `filterByCurrentUser supports on='approver', not on='${call.on ?? ''}'.`);
-      const page = await listPendingForCaller(deps.services, callerOf(request), families, pageSizeOf(q), decodeSkipToken(request.query as Record<string, unknown>, isPosition));
-      const ctx = await shapeContextFor(deps, request, page.items.map((i) => i.approval));
-      return storePage(request, odataContext(request, deps.version, 'Collection(microsoft.graph.approval)'), page.items.map((i) => approvalShape(i.approval, ctx)), q, page.next);
+      return keysetPage(request, odataContext(request, deps.version, 'Collection(microsoft.graph.approval)'), q, {
+        start: decodeSkipToken(request.query as Record<string, unknown>, isInboxPosition), positionOf: inboxPosition,
+        read: (after, limit) => listPendingForCaller(deps.services, callerOf(request), families, limit, after),
+        serve: async (items) => {
+          const ctx = await shapeContextFor(deps, request, items.map((i) => i.approval));
+          return items.map((i) => approvalShape(i.approval, ctx));
+        },
+      });
     }
     const view = await getApprovalForCaller(deps.services, callerOf(request), request.params.id, families);
     const ctx = await shapeContextFor(deps, request, [view.approval]);

@@ -1,14 +1,29 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { findUser, getGroup, getUsers, groupMemberIds, listGroups, listUsers } from '../../directory/directory-repo.js';
 import { ApiError } from '../api-error.js';
 import { withExpansion, withExpansions } from './expansions.js';
 import { type GraphDeps, callerOf, odataContext } from './graph-context.js';
 import { GROUP, USER, groupShape, userShape } from './graph-shapes.js';
-import { decodeSkipToken, odataQuery, pageSizeOf, servedEntity, storePage, wholeList } from './odata.js';
+import { type KeysetList, decodeSkipToken, keysetPage, odataQuery, servedEntity, wholeList } from './odata.js';
 
 const Key = Type.Object({ id: Type.String({ minLength: 1, maxLength: 320 }) });
-const isAfter = (v: unknown): v is { after: string } => typeof v === 'object' && v !== null && typeof (v as { after: unknown }).after === 'string';
+type After = { after: string };
+const isAfter = (v: unknown): v is After => typeof v === 'object' && v !== null && typeof (v as { after: unknown }).after === 'string';
+
+/** A directory list in id order as keyset pages: `list` reads up to `limit` rows after an id. */
+function byId<T extends { id: string }>(request: FastifyRequest, list: (afterId: string | null, limit: number) => Promise<T[]>, serve: (page: readonly T[]) => Promise<Record<string, unknown>[]>): KeysetList<T, After> {
+  return {
+    start: decodeSkipToken(request.query as Record<string, unknown>, isAfter),
+    read: async (after, limit) => {
+      const rows = await list(after?.after ?? null, limit + 1);
+      const page = rows.slice(0, limit);
+      return { items: page, next: rows.length > limit ? { after: page.at(-1)!.id } : null };
+    },
+    positionOf: (row) => ({ after: row.id }),
+    serve,
+  };
+}
 
 /** The directory lists in id order (directory-repo.ts), which `$orderby=id` may ask for. */
 const BY_ID = ['id'];
@@ -30,11 +45,7 @@ export function registerDirectoryRoutes(app: FastifyInstance, deps: GraphDeps): 
 
   app.get('/users', async (request) => {
     const q = odataQuery(request, USER, BY_ID);
-    const limit = pageSizeOf(q);
-    const after = decodeSkipToken(request.query as Record<string, unknown>, isAfter);
-    const users = await listUsers(db(), limit + 1, after?.after ?? null);
-    const page = users.slice(0, limit);
-    return storePage(request, odataContext(request, deps.version, 'users'), await withExpansions(db(), q, page.map(userShape)), q, users.length > limit ? { after: page.at(-1)!.id } : null);
+    return keysetPage(request, odataContext(request, deps.version, 'users'), q, byId(request, (after, limit) => listUsers(db(), limit, after), (page) => withExpansions(db(), q, page.map(userShape))));
   });
 
   app.get<{ Params: { id: string } }>('/users/:id', { schema: { params: Key } }, async (request) => {
@@ -55,11 +66,7 @@ export function registerDirectoryRoutes(app: FastifyInstance, deps: GraphDeps): 
 
   app.get('/groups', async (request) => {
     const q = odataQuery(request, GROUP, BY_ID);
-    const limit = pageSizeOf(q);
-    const after = decodeSkipToken(request.query as Record<string, unknown>, isAfter);
-    const groups = await listGroups(db(), limit + 1, after?.after ?? null);
-    const page = groups.slice(0, limit);
-    return storePage(request, odataContext(request, deps.version, 'groups'), page.map(groupShape), q, groups.length > limit ? { after: page.at(-1)!.id } : null);
+    return keysetPage(request, odataContext(request, deps.version, 'groups'), q, byId(request, (after, limit) => listGroups(db(), limit, after), async (page) => page.map(groupShape)));
   });
 
   app.get<{ Params: { id: string } }>('/groups/:id', { schema: { params: Key } }, async (request) => {

@@ -10,7 +10,7 @@ import { withExpansion, withExpansions } from './expansions.js';
 import { type GraphDeps, actorOf, callerOf, odataContext } from './graph-context.js';
 import { GroupRequestBody, pickAccessId } from './group-routes.js';
 import { RoleRequestBody } from './role-routes.js';
-import { type ODataQuery, decodeSkipToken, odataQuery, pageSizeOf, parseFunctionCall, servedEntity, storePage, wholeList } from './odata.js';
+import { type ODataQuery, decodeSkipToken, keysetPage, odataQuery, parseFunctionCall, servedEntity, wholeList } from './odata.js';
 import { pickAction } from './pim-actions.js';
 import { EntityKey, NEWEST_FIRST } from './request-collection-routes.js';
 import { pimSubmitFields } from './request-input.js';
@@ -61,8 +61,12 @@ function register(app: FastifyInstance, deps: GraphDeps, c: EligibilityCollectio
   const requestsPath = `/${c.base}/${c.requests}`;
   const context = (request: FastifyRequest, what: string) => odataContext(request, deps.version, `${c.base}/${what}`);
   const db = () => deps.services.store.db;
-  const list = async (request: FastifyRequest, q: ODataQuery, items: readonly EligibilityRequest[], next: Position | null) =>
-    storePage(request, context(request, c.requests), await withExpansions(db(), q, items.map((r) => eligibilityRequestShape(c.names, r))), q, next);
+  const list = (request: FastifyRequest, q: ODataQuery, onlyOwn: boolean) => keysetPage(request, context(request, c.requests), q, {
+    start: decodeSkipToken(request.query as Record<string, unknown>, isPosition),
+    read: (after, limit) => listEligibilityRequestsForCaller(deps.services, callerOf(request), { family: c.family, onlyOwn, limit, after }),
+    positionOf: (r: EligibilityRequest): Position => ({ createdAt: r.createdAt, id: r.id }),
+    serve: (items) => withExpansions(db(), q, items.map((r) => eligibilityRequestShape(c.names, r))),
+  });
   const entity = async (request: FastifyRequest, q: ODataQuery, r: EligibilityRequest) =>
     servedEntity(await withExpansion(db(), q, { '@odata.context': context(request, `${c.requests}/$entity`), ...eligibilityRequestShape(c.names, r) }), q);
 
@@ -79,20 +83,15 @@ function register(app: FastifyInstance, deps: GraphDeps, c: EligibilityCollectio
   });
 
   app.get(requestsPath, async (request) => {
-    const query = request.query as Record<string, unknown>;
-    const q = odataQuery(request, c.names.types.request, NEWEST_FIRST);
-    const page = await listEligibilityRequestsForCaller(deps.services, callerOf(request), { family: c.family, onlyOwn: false, limit: pageSizeOf(q), after: decodeSkipToken(query, isPosition) });
-    return list(request, q, page.items, page.next);
+    return list(request, odataQuery(request, c.names.types.request, NEWEST_FIRST), false);
   });
 
   app.get<{ Params: { id: string } }>(`${requestsPath}/:id`, { schema: { params: EntityKey } }, async (request) => {
-    const query = request.query as Record<string, unknown>;
     const call = parseFunctionCall(request.params.id, 'filterByCurrentUser', ['on']);
     const q = odataQuery(request, c.names.types.request, call ? NEWEST_FIRST : []);
     if (call) {
       if (call.on !== 'principal') throw new ApiError('BAD_REQUEST', `filterByCurrentUser supports on='principal', not on='${call.on ?? ''}'.`);
-      const page = await listEligibilityRequestsForCaller(deps.services, callerOf(request), { family: c.family, onlyOwn: true, limit: pageSizeOf(q), after: decodeSkipToken(query, isPosition) });
-      return list(request, q, page.items, page.next);
+      return list(request, q, true);
     }
     const found = await getEligibilityRequestForCaller(deps.services, callerOf(request), c.family, request.params.id);
     return entity(request, q, found);

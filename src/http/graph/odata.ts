@@ -357,10 +357,57 @@ export function collection(context: string, value: unknown[], next: string | nul
  * next); counting a longer list would cost a second query per page, so `$count=true` is then
  * accepted without one, as OData lets a service that cannot count cheaply.
  */
-export function storePage(request: FastifyRequest, context: string, items: readonly Record<string, unknown>[], q: ODataQuery, next: object | null | undefined): CollectionBody {
+function storePage(request: FastifyRequest, context: string, items: readonly Record<string, unknown>[], q: ODataQuery, next: object | null | undefined): CollectionBody {
   const value = served(items, q);
   const whole = !next && queryOption(request.query as Record<string, unknown>, 'skiptoken') === undefined;
   return collection(context, value, next ? nextLink(request, encodeSkipToken(next)) : null, q.count && whole ? value.length : null);
+}
+
+/** How many stored items one request may look at to fill a `$filter`ed page of a keyset-paged list. */
+export const FILTER_SCAN_BUDGET = 5000;
+
+export interface KeysetList<T, P extends object> {
+  /** Where the client's `$skiptoken` says to go on from; null on a first page. */
+  readonly start: P | null;
+  /** Up to `limit` items after `after`, in the list's order, and where the store stops (null at the end). */
+  readonly read: (after: P | null, limit: number) => Promise<{ items: readonly T[]; next: P | null | undefined }>;
+  /** The keyset position just after `item`, as `read` takes it. */
+  readonly positionOf: (item: T) => P;
+  /** The items as Graph serves them (shaped and expanded), in the same order. */
+  readonly serve: (items: readonly T[]) => Promise<Record<string, unknown>[]>;
+}
+
+/**
+ * One page of a list the store pages by key, with `$filter` applied to the list rather than to a
+ * store page: store pages are read until a page's worth matches or the list ends, so a selective
+ * filter over a long history still answers full pages. The work per request is bounded: after
+ * FILTER_SCAN_BUDGET items the page may be short (even empty), and `@odata.nextLink` goes on from
+ * where the scan stopped, as Graph's server-driven paging allows.
+ */
+export async function keysetPage<T, P extends object>(request: FastifyRequest, context: string, q: ODataQuery, list: KeysetList<T, P>): Promise<CollectionBody> {
+  const limit = pageSizeOf(q);
+  if (!q.filter) {
+    const page = await list.read(list.start, limit);
+    return storePage(request, context, await list.serve(page.items), q, page.next);
+  }
+  const kept: Record<string, unknown>[] = [];
+  let after = list.start;
+  let scanned = 0;
+  for (;;) {
+    const page = await list.read(after, limit);
+    scanned += page.items.length;
+    const shaped = await list.serve(page.items);
+    for (let i = 0; i < shaped.length; i++) {
+      if (!matches(q.filter, shaped[i])) continue;
+      kept.push(shaped[i]!);
+      if (kept.length === limit) {
+        const rest = i < shaped.length - 1 || Boolean(page.next);
+        return storePage(request, context, kept, q, rest ? list.positionOf(page.items[i]!) : null);
+      }
+    }
+    if (!page.next || scanned >= FILTER_SCAN_BUDGET) return storePage(request, context, kept, q, page.next);
+    after = page.next;
+  }
 }
 
 const isOffset = (v: unknown): v is { offset: number } => isRecord(v) && Number.isInteger(v.offset) && (v.offset as number) >= 0;

@@ -6,7 +6,7 @@ import type { Family } from '../../domain/request.js';
 import { ApiError } from '../api-error.js';
 import { withExpansion, withExpansions } from './expansions.js';
 import { type GraphDeps, actorOf, callerOf, odataContext } from './graph-context.js';
-import { type EntityType, type ODataQuery, decodeSkipToken, odataQuery, pageSizeOf, parseFunctionCall, servedEntity, storePage } from './odata.js';
+import { type CollectionBody, type EntityType, type ODataQuery, decodeSkipToken, keysetPage, odataQuery, parseFunctionCall, servedEntity } from './odata.js';
 
 /** One Graph collection of requests for a family: where it lives and how its items look. */
 export interface RequestCollection {
@@ -31,11 +31,37 @@ type RequestPosition = { createdAt: string; id: string };
 type InboxPosition = { createdAt: string; approvalId: string };
 const isRequestPosition = (v: unknown): v is RequestPosition => typeof v === 'object' && v !== null
   && typeof (v as RequestPosition).createdAt === 'string' && typeof (v as RequestPosition).id === 'string';
-const isInboxPosition = (v: unknown): v is InboxPosition => typeof v === 'object' && v !== null
+export const isInboxPosition = (v: unknown): v is InboxPosition => typeof v === 'object' && v !== null
   && typeof (v as InboxPosition).createdAt === 'string' && typeof (v as InboxPosition).approvalId === 'string';
+/** Where a request list goes on after `view` (requests-repo.ts orders by creation, then id). */
+const requestPosition = (view: RequestView): RequestPosition => ({ createdAt: view.request.request.createdAt, id: view.request.request.id });
+/** Where the approver's list goes on after `view`: the inbox keeps each approval under its request's creation time. */
+export const inboxPosition = (view: RequestView): InboxPosition => ({ createdAt: view.request.request.createdAt, approvalId: view.request.request.id });
 
 export function entitySet(where: RequestCollection): string {
   return where.path.replace(/^\//, '');
+}
+
+/**
+ * A page of the requests of `scope`, or of those waiting for the caller's approval, served by
+ * `serve` (shaped and expanded as the collection serves them).
+ */
+export function requestListPage(
+  deps: GraphDeps, request: FastifyRequest, context: string, q: ODataQuery, families: readonly Family[], scope: RequestScope | 'approver',
+  serve: (items: readonly RequestView[]) => Promise<Record<string, unknown>[]>,
+): Promise<CollectionBody> {
+  const query = request.query as Record<string, unknown>;
+  const caller = callerOf(request);
+  if (scope === 'approver') {
+    return keysetPage(request, context, q, {
+      start: decodeSkipToken(query, isInboxPosition), positionOf: inboxPosition, serve,
+      read: (after, limit) => listPendingForCaller(deps.services, caller, families, limit, after),
+    });
+  }
+  return keysetPage(request, context, q, {
+    start: decodeSkipToken(query, isRequestPosition), positionOf: requestPosition, serve,
+    read: (after, limit) => listRequestsForCaller(deps.services, caller, { families, scope, limit, after }),
+  });
 }
 
 /** `{ "@odata.context": …/$entity, …shape }`, as a created or read request is answered. */
@@ -44,9 +70,9 @@ export async function requestEntity(request: FastifyRequest, deps: GraphDeps, wh
   return servedEntity(await withExpansion(deps.services.store.db, q, item), q);
 }
 
-async function listBody(request: FastifyRequest, deps: GraphDeps, where: RequestCollection, q: ODataQuery, items: readonly RequestView[], next: object | null | undefined) {
-  const shaped = await withExpansions(deps.services.store.db, q, items.map((v) => where.shape(v, request)));
-  return storePage(request, odataContext(request, deps.version, entitySet(where)), shaped, q, next);
+function listBody(request: FastifyRequest, deps: GraphDeps, where: RequestCollection, q: ODataQuery, scope: RequestScope | 'approver') {
+  return requestListPage(deps, request, odataContext(request, deps.version, entitySet(where)), q, [where.family], scope,
+    (items) => withExpansions(deps.services.store.db, q, items.map((v) => where.shape(v, request))));
 }
 
 /**
@@ -58,15 +84,10 @@ export function registerRequestCollection(app: FastifyInstance, deps: GraphDeps,
   const families = [where.family];
 
   app.get(where.path, async (request) => {
-    const q = odataQuery(request, where.type, NEWEST_FIRST);
-    const page = await listRequestsForCaller(deps.services, callerOf(request), {
-      families, scope: 'all', limit: pageSizeOf(q), after: decodeSkipToken(request.query as Record<string, unknown>, isRequestPosition),
-    });
-    return listBody(request, deps, where, q, page.items, page.next);
+    return listBody(request, deps, where, odataQuery(request, where.type, NEWEST_FIRST), 'all');
   });
 
   app.get<{ Params: { id: string } }>(`${where.path}/:id`, { schema: { params: EntityKey } }, async (request) => {
-    const query = request.query as Record<string, unknown>;
     const call = parseFunctionCall(request.params.id, 'filterByCurrentUser', ['on']);
     const q = odataQuery(request, where.type, call && where.filterOn[call.on ?? ''] !== 'approver' ? NEWEST_FIRST : []);
     if (call) {
@@ -75,12 +96,7 @@ export function registerRequestCollection(app: FastifyInstance, deps: GraphDeps,
       if (!scope) {
         throw new ApiError('BAD_REQUEST', `filterByCurrentUser supports on=${Object.keys(where.filterOn).map((k) => `'${k}'`).join(', ')}, not on='${on}'.`);
       }
-      if (scope === 'approver') {
-        const page = await listPendingForCaller(deps.services, callerOf(request), families, pageSizeOf(q), decodeSkipToken(query, isInboxPosition));
-        return listBody(request, deps, where, q, page.items, page.next);
-      }
-      const page = await listRequestsForCaller(deps.services, callerOf(request), { families, scope, limit: pageSizeOf(q), after: decodeSkipToken(query, isRequestPosition) });
-      return listBody(request, deps, where, q, page.items, page.next);
+      return listBody(request, deps, where, q, scope);
     }
     const view = await getRequestForCaller(deps.services, callerOf(request), request.params.id, families);
     return requestEntity(request, deps, where, view, q);

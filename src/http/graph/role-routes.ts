@@ -1,15 +1,14 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
-import { type RequestScope, type RequestView, cancelRequest, getRequestForCaller, listRequestsForCaller } from '../../app/requests.js';
-import { listPendingForCaller } from '../../app/approvals.js';
+import { type RequestScope, cancelRequest, getRequestForCaller } from '../../app/requests.js';
 import type { Family } from '../../domain/request.js';
 import { listResources } from '../../store/policies-repo.js';
 import { ApiError } from '../api-error.js';
 import { INSTANCE_ORDER, registerAssignmentLists } from './assignment-list-routes.js';
 import { withExpansion, withExpansions } from './expansions.js';
 import { type GraphDeps, actorOf, callerOf, odataContext } from './graph-context.js';
-import { type ODataQuery, decodeSkipToken, odataQuery, pageSizeOf, parseFunctionCall, servedEntity, storePage, wholeList } from './odata.js';
-import { NEWEST_FIRST } from './request-collection-routes.js';
+import { type ODataQuery, odataQuery, parseFunctionCall, servedEntity, wholeList } from './odata.js';
+import { NEWEST_FIRST, requestListPage } from './request-collection-routes.js';
 import { PIM_ACTIONS, pickAction, submitPimRequest } from './pim-actions.js';
 import { PimRequestFields, pimSubmitFields } from './request-input.js';
 import {
@@ -29,12 +28,10 @@ export const RoleRequestBody = Type.Object({
 }, { additionalProperties: false });
 type RoleRequestBody = Type.Static<typeof RoleRequestBody>;
 
-type Position = { createdAt: string; id: string };
-const isPosition = (v: unknown): v is Position => typeof v === 'object' && v !== null && typeof (v as Position).createdAt === 'string' && typeof (v as Position).id === 'string';
-
-async function listResponse(request: FastifyRequest, deps: GraphDeps, q: ODataQuery, items: RequestView[], next: object | null | undefined) {
-  const shaped = await withExpansions(deps.services.store.db, q, items.map((v) => roleRequestShape(v.request)));
-  return storePage(request, odataContext(request, deps.version, 'roleManagement/directory/roleAssignmentScheduleRequests'), shaped, q, next);
+/** The role requests of `scope`, or those waiting for the caller's approval. */
+function listResponse(request: FastifyRequest, deps: GraphDeps, q: ODataQuery, scope: RequestScope | 'approver') {
+  return requestListPage(deps, request, odataContext(request, deps.version, 'roleManagement/directory/roleAssignmentScheduleRequests'), q, families, scope,
+    (items) => withExpansions(deps.services.store.db, q, items.map((v) => roleRequestShape(v.request))));
 }
 
 export function registerRoleRoutes(app: FastifyInstance, deps: GraphDeps): void {
@@ -57,26 +54,16 @@ export function registerRoleRoutes(app: FastifyInstance, deps: GraphDeps): void 
   });
 
   app.get(requests, async (request) => {
-    const q = odataQuery(request, ROLE_REQUEST, NEWEST_FIRST);
-    const page = await listRequestsForCaller(deps.services, callerOf(request), {
-      families, scope: 'all', limit: pageSizeOf(q), after: decodeSkipToken(request.query as Record<string, unknown>, isPosition),
-    });
-    return listResponse(request, deps, q, page.items, page.next);
+    return listResponse(request, deps, odataQuery(request, ROLE_REQUEST, NEWEST_FIRST), 'all');
   });
 
   app.get<{ Params: { id: string } }>(`${requests}/:id`, { schema: { params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) }) } }, async (request) => {
-    const query = request.query as Record<string, unknown>;
     const call = parseFunctionCall(request.params.id, 'filterByCurrentUser', ['on']);
     const q = odataQuery(request, ROLE_REQUEST, call && call.on !== 'approver' ? NEWEST_FIRST : []);
     if (call) {
       const on = call.on ?? '';
-      if (on === 'approver') {
-        const page = await listPendingForCaller(deps.services, callerOf(request), families, pageSizeOf(q), decodeSkipToken(query, (v): v is { createdAt: string; approvalId: string } => typeof v === 'object' && v !== null && 'approvalId' in v));
-        return listResponse(request, deps, q, page.items.map((i) => ({ request: i.request, approval: i.approval })), page.next);
-      }
-      if (on !== 'principal' && on !== 'createdBy') throw new ApiError('BAD_REQUEST', `filterByCurrentUser supports on='principal', 'createdBy' or 'approver', not '${on}'.`);
-      const page = await listRequestsForCaller(deps.services, callerOf(request), { families, scope: on as RequestScope, limit: pageSizeOf(q), after: decodeSkipToken(query, isPosition) });
-      return listResponse(request, deps, q, page.items, page.next);
+      if (on !== 'principal' && on !== 'createdBy' && on !== 'approver') throw new ApiError('BAD_REQUEST', `filterByCurrentUser supports on='principal', 'createdBy' or 'approver', not '${on}'.`);
+      return listResponse(request, deps, q, on);
     }
     const view = await getRequestForCaller(deps.services, callerOf(request), request.params.id, families);
     return servedEntity(await withExpansion(deps.services.store.db, q, {

@@ -137,9 +137,9 @@ export async function getRequestForCaller(services: Services, caller: Caller, id
 export type RequestScope = 'all' | 'principal' | 'createdBy';
 
 /** Lists requests: administrators may list all; everyone else sees their own. */
-export async function listRequestsForCaller(services: Services, caller: Caller, args: { families: readonly Family[]; scope: RequestScope; limit: number; after: RequestQuery['after'] }): Promise<{ items: RequestView[]; next: RequestQuery['after'] }> {
+export async function listRequestsForCaller(services: Services, caller: Caller, args: { families: readonly Family[]; scope: RequestScope; limit: number; after: RequestQuery['after']; statuses?: RequestQuery['statuses'] }): Promise<{ items: RequestView[]; next: RequestQuery['after'] }> {
   const query: RequestQuery = {
-    families: args.families, limit: args.limit, after: args.after,
+    families: args.families, limit: args.limit, after: args.after, ...(args.statuses ? { statuses: args.statuses } : {}),
     ...(args.scope === 'principal' || (args.scope === 'all' && !caller.isAdmin) ? { principalId: caller.userId } : {}),
     ...(args.scope === 'createdBy' ? { createdBy: caller.userId } : {}),
   };

@@ -6,14 +6,8 @@ export type Family = 'directoryRole' | 'group' | 'accessPackage' | 'azureRole';
 export const FAMILIES: readonly Family[] = ['directoryRole', 'group', 'accessPackage', 'azureRole'];
 
 /** Graph's `request.status` values; entitlement management maps them to its own `state`. */
-export type RequestStatus =
-  | 'PendingApproval'
-  | 'Granted'
-  | 'Provisioned'
-  | 'Denied'
-  | 'Canceled'
-  | 'Failed'
-  | 'Revoked';
+export const REQUEST_STATUSES = ['PendingApproval', 'Granted', 'Provisioned', 'Denied', 'Canceled', 'Failed', 'Revoked'] as const;
+export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 
 export type RequestAction =
   | 'selfActivate' | 'adminAssign' | 'userAdd'

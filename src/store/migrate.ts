@@ -6,6 +6,7 @@ import * as accessLifecycle from './migrations/2026-11-28-007-access-lifecycle.j
 import * as decidedByIndex from './migrations/2026-11-28-008-decided-by-index.js';
 import * as leases from './migrations/2026-11-28-009-leases.js';
 import * as auditChainTip from './migrations/2026-12-01-010-audit-chain-tip.js';
+import * as requestsByStatus from './migrations/2026-12-01-011-requests-by-status.js';
 import type { Dialect } from './store.js';
 
 type MigrationModule = { up(db: Kysely<any>, dialect: Dialect): Promise<void> };
@@ -19,6 +20,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '2026-11-28-008-decided-by-index': decidedByIndex,
   '2026-11-28-009-leases': leases,
   '2026-12-01-010-audit-chain-tip': auditChainTip,
+  '2026-12-01-011-requests-by-status': requestsByStatus,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -94,6 +94,7 @@ export interface RequestQuery {
   readonly createdBy?: string;
   readonly action?: AccessRequest['action'];
   readonly ids?: readonly string[];
+  readonly statuses?: readonly RequestStatus[];
   readonly limit: number;
   readonly after?: { createdAt: string; id: string } | null;
 }
@@ -105,6 +106,7 @@ export async function listRequests(db: Db, query: RequestQuery): Promise<{ items
   if (query.createdBy) q = q.where('created_by', '=', query.createdBy);
   if (query.action) q = q.where('action', '=', query.action);
   if (query.ids) q = q.where('id', 'in', query.ids.length ? query.ids : ['']);
+  if (query.statuses) q = q.where('status', 'in', query.statuses.length ? query.statuses : ['']);
   if (query.after) {
     const { createdAt, id } = query.after;
     q = q.where((eb) => eb.or([eb('created_at', '<', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '<', id)])]));

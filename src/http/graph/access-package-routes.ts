@@ -109,6 +109,7 @@ export function registerAccessPackageRoutes(app: FastifyInstance, deps: GraphDep
     filterOn: { target: 'principal', createdBy: 'createdBy', approver: 'approver' },
     type: ACCESS_PACKAGE_REQUEST[version],
     shape: (view) => accessPackageRequestShape(view.request, version),
+    servesStoredStatus: false,
   };
 
   app.post<{ Body: RequestBody }>(requests.path, { schema: { body: requestBody(names.assignmentKey) } }, async (request, reply) => {

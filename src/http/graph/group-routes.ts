@@ -21,6 +21,7 @@ export const GROUP_REQUESTS: RequestCollection = {
   filterOn: { principal: 'principal', createdBy: 'createdBy', approver: 'approver' },
   type: GROUP_REQUEST,
   shape: (view) => groupRequestShape(view.request),
+  servesStoredStatus: true,
 };
 
 export const GroupRequestBody = Type.Object({

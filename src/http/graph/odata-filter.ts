@@ -130,6 +130,32 @@ export function mapPaths(expr: FilterExpr, resolve: (path: readonly string[]) =>
   }
 }
 
+function sameLiteral(a: Literal, b: Literal): boolean {
+  if (typeof a === 'string' && typeof b === 'string') return a.toLowerCase() === b.toLowerCase();
+  if (isDateTime(a) && isDateTime(b)) return a.instant === b.instant;
+  return a === b;
+}
+
+/**
+ * The values `expr` lets `property` take where its top-level `and` conjuncts compare it with `eq`
+ * or `in`; undefined where they do not bound it. A store may narrow its read to these values (with
+ * an index) before the filter itself is applied to what it reads.
+ */
+export function valuesAllowed(expr: FilterExpr | null, property: string): readonly Literal[] | undefined {
+  if (!expr) return undefined;
+  switch (expr.kind) {
+    case 'cmp': return expr.op === 'eq' && expr.path.length === 1 && expr.path[0] === property ? [expr.value] : undefined;
+    case 'in': return expr.path.length === 1 && expr.path[0] === property ? expr.values : undefined;
+    case 'and': {
+      const left = valuesAllowed(expr.left, property);
+      const right = valuesAllowed(expr.right, property);
+      if (!left || !right) return left ?? right;
+      return left.filter((v) => right.some((w) => sameLiteral(v, w)));
+    }
+    default: return undefined;
+  }
+}
+
 function valueAt(item: unknown, path: readonly string[]): unknown {
   let v: unknown = item;
   for (const p of path) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[p] : undefined;

@@ -2,9 +2,10 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { listPendingForCaller } from '../../app/approvals.js';
 import { type RequestScope, type RequestView, cancelRequest, getRequestForCaller, listRequestsForCaller } from '../../app/requests.js';
-import type { Family } from '../../domain/request.js';
+import { type Family, REQUEST_STATUSES, type RequestStatus } from '../../domain/request.js';
 import { ApiError } from '../api-error.js';
 import { withExpansion, withExpansions } from './expansions.js';
+import { valuesAllowed } from './odata-filter.js';
 import { type GraphDeps, actorOf, callerOf, odataContext } from './graph-context.js';
 import { type CollectionBody, type EntityType, type ODataQuery, decodeSkipToken, keysetPage, odataQuery, parseFunctionCall, servedEntity } from './odata.js';
 
@@ -17,6 +18,8 @@ export interface RequestCollection {
   readonly filterOn: Readonly<Record<string, RequestScope | 'approver'>>;
   readonly type: EntityType;
   readonly shape: (view: RequestView, request: FastifyRequest) => Record<string, unknown>;
+  /** Whether the shape serves `status` as stored (PIM does; entitlement management maps it), so `$filter` on it can narrow the store's read. */
+  readonly servesStoredStatus: boolean;
 }
 
 /**
@@ -48,7 +51,7 @@ export function entitySet(where: RequestCollection): string {
  */
 export function requestListPage(
   deps: GraphDeps, request: FastifyRequest, context: string, q: ODataQuery, families: readonly Family[], scope: RequestScope | 'approver',
-  serve: (items: readonly RequestView[]) => Promise<Record<string, unknown>[]>,
+  serve: (items: readonly RequestView[]) => Promise<Record<string, unknown>[]>, servesStoredStatus: boolean,
 ): Promise<CollectionBody> {
   const query = request.query as Record<string, unknown>;
   const caller = callerOf(request);
@@ -58,10 +61,21 @@ export function requestListPage(
       read: (after, limit) => listPendingForCaller(deps.services, caller, families, limit, after),
     });
   }
+  const statuses = servesStoredStatus ? statusesKept(q) : undefined;
   return keysetPage(request, context, q, {
     start: decodeSkipToken(query, isRequestPosition), positionOf: requestPosition, serve,
-    read: (after, limit) => listRequestsForCaller(deps.services, caller, { families, scope, limit, after }),
+    read: (after, limit) => listRequestsForCaller(deps.services, caller, { families, scope, limit, after, ...(statuses ? { statuses } : {}) }),
   });
+}
+
+/**
+ * The statuses `$filter=status eq 'PendingApproval'` (or `status in (…)`, at the top level) keeps:
+ * the store reads only those, by index, so a list of what is pending stays fast however much
+ * history there is. Graph compares the value in any letter case, and so does this.
+ */
+function statusesKept(q: ODataQuery): readonly RequestStatus[] | undefined {
+  const values = valuesAllowed(q.filter, 'status');
+  return values && REQUEST_STATUSES.filter((status) => values.some((v) => typeof v === 'string' && v.toLowerCase() === status.toLowerCase()));
 }
 
 /** `{ "@odata.context": …/$entity, …shape }`, as a created or read request is answered. */
@@ -72,7 +86,7 @@ export async function requestEntity(request: FastifyRequest, deps: GraphDeps, wh
 
 function listBody(request: FastifyRequest, deps: GraphDeps, where: RequestCollection, q: ODataQuery, scope: RequestScope | 'approver') {
   return requestListPage(deps, request, odataContext(request, deps.version, entitySet(where)), q, [where.family], scope,
-    (items) => withExpansions(deps.services.store.db, q, items.map((v) => where.shape(v, request))));
+    (items) => withExpansions(deps.services.store.db, q, items.map((v) => where.shape(v, request))), where.servesStoredStatus);
 }
 
 /**

@@ -31,7 +31,7 @@ type RoleRequestBody = Type.Static<typeof RoleRequestBody>;
 /** The role requests of `scope`, or those waiting for the caller's approval. */
 function listResponse(request: FastifyRequest, deps: GraphDeps, q: ODataQuery, scope: RequestScope | 'approver') {
   return requestListPage(deps, request, odataContext(request, deps.version, 'roleManagement/directory/roleAssignmentScheduleRequests'), q, families, scope,
-    (items) => withExpansions(deps.services.store.db, q, items.map((v) => roleRequestShape(v.request))));
+    (items) => withExpansions(deps.services.store.db, q, items.map((v) => roleRequestShape(v.request))), true);
 }
 
 export function registerRoleRoutes(app: FastifyInstance, deps: GraphDeps): void {

@@ -76,6 +76,17 @@ describe('an external OpenID issuer', () => {
     expect([unknown.status, arm.status]).toEqual([403, 403]);
   });
 
+  it('reads a sign-in name claim as a user principal name only, never as an object id', async () => {
+    // An issuer that lets people pick their user name (self-registration) must not let one named
+    // like an administrator's object id, which any reader of approvals sees, sign in as them.
+    const impostor = await provider.token(first, AUDIENCE, { sub: 'opaque-subject-44', preferred_username: DEMO.users.admin, upn: DEMO.users.admin.toUpperCase(), scp: SCOPES });
+    expectGraphError(await me(impostor), 'UNKNOWN_CALLER');
+    const arm = await signoff.api.call('GET', '/providers/Microsoft.Authorization/roleAssignmentApprovals?api-version=2021-01-01-preview', { token: impostor });
+    expectArmError(arm, 'UNKNOWN_CALLER');
+    // An object id in `oid` or `sub` still names its user.
+    expect((await me(await provider.token(first, AUDIENCE, { sub: bob, scp: SCOPES }))).body.id).toBe(bob);
+  });
+
   it('accepts a new key once the issuer publishes it, and refuses the old one once it is removed', async () => {
     const oldToken = await userToken();
     const second = await provider.addKey('key-2');

@@ -107,6 +107,38 @@ describe('an external OpenID issuer', () => {
   });
 });
 
+describe('an external issuer whose key set cannot be read', () => {
+  let provider: OidcProvider;
+  let first: Awaited<ReturnType<OidcProvider['addKey']>>;
+
+  beforeAll(async () => {
+    provider = await OidcProvider.start();
+    first = await provider.addKey('key-1');
+  });
+  afterAll(async () => provider?.close());
+  const signoff = useTestServer(() => ({ env: { SIGNOFF_OIDC_ISSUER: provider.issuer, SIGNOFF_OIDC_AUDIENCE: AUDIENCE, SIGNOFF_OIDC_JWKS_COOLDOWN_MS: '0' } }));
+  const userToken = (key: typeof first) => provider.token(key, AUDIENCE, { oid: alice, scp: SCOPES });
+
+  it('answers 503 with Retry-After, not 401, while the key set answers an error or something that is not a key set', async () => {
+    const known = await userToken(first);
+    expect((await signoff.api.call('GET', '/v1.0/me', { token: known })).status).toBe(200);
+    // Signed with a key the issuer has just rotated in, so Signoff must fetch the set again.
+    const rotated = await userToken(await provider.addKey('key-2'));
+    for (const fault of ['status', 'garbage'] as const) {
+      provider.jwksFault = fault;
+      const graph = await signoff.api.call('GET', '/v1.0/me', { token: rotated });
+      expectGraphError(graph, 'ISSUER_UNAVAILABLE');
+      expect({ fault, retryAfter: graph.headers.get('retry-after') }).toEqual({ fault, retryAfter: '1' });
+      const arm = await signoff.api.call('GET', '/providers/Microsoft.Authorization/roleAssignmentApprovals?api-version=2021-01-01-preview', { token: rotated });
+      expectArmError(arm, 'ISSUER_UNAVAILABLE');
+    }
+    // Keys already held still verify, and the rotated-in key works once the set is readable again.
+    expect((await signoff.api.call('GET', '/v1.0/me', { token: known })).status).toBe(200);
+    provider.jwksFault = null;
+    expect((await signoff.api.call('GET', '/v1.0/me', { token: rotated })).status).toBe(200);
+  });
+});
+
 describe('an external issuer whose discovery document names another issuer', () => {
   it('stops the start with a message naming both', async () => {
     const provider = await OidcProvider.start('https://login.example.net/other');

@@ -150,6 +150,21 @@ describe('an external issuer whose discovery document names another issuer', () 
   });
 });
 
+describe('an external issuer that cannot be discovered', () => {
+  it('stops the start with a message naming the discovery address and what went wrong', async () => {
+    const provider = await OidcProvider.start();
+    const discovery = `${provider.issuer}/.well-known/openid-configuration`;
+    try {
+      provider.discoveryGarbage = true;
+      await expect(startTestServer({ env: { SIGNOFF_OIDC_ISSUER: provider.issuer } })).rejects.toThrow(`OIDC discovery at ${discovery} answered something that is not JSON.`);
+    } finally {
+      await provider.close();
+    }
+    // Nothing listens there any more.
+    await expect(startTestServer({ env: { SIGNOFF_OIDC_ISSUER: provider.issuer } })).rejects.toThrow(new RegExp(`^OIDC discovery at ${discovery.replace(/[.]/g, '\\.')} could not be fetched: .*ECONNREFUSED`));
+  });
+});
+
 describe('an external issuer with configured subject claims', () => {
   it('finds the caller by the configured claims only', async () => {
     const provider = await OidcProvider.start();

@@ -59,12 +59,34 @@ export async function openStore(config: Config): Promise<Store> {
   return openSqliteStore(join(config.dataDir, 'signoff.db'));
 }
 
+/** Long enough for an identity provider waking up; short enough that a start against a dropped connection says why. */
+const DISCOVERY_TIMEOUT_MS = 10_000;
+
+/** The issuer's discovery document; every way it can fail names the address, since an operator reads it at startup. */
+async function discover(discoveryUrl: string): Promise<Partial<DiscoveredEndpoints> & { jwks_uri?: string }> {
+  let response: Response;
+  let text: string;
+  try {
+    response = await fetch(discoveryUrl, { signal: AbortSignal.timeout(DISCOVERY_TIMEOUT_MS) });
+    text = await response.text();
+  } catch (error) {
+    const e = error as { name?: string; message?: string; cause?: { message?: string } };
+    const why = e.name === 'TimeoutError' ? `no answer within ${DISCOVERY_TIMEOUT_MS / 1000} seconds` : e.cause?.message ?? e.message ?? String(error);
+    throw new Error(`OIDC discovery at ${discoveryUrl} could not be fetched: ${why}.`);
+  }
+  if (!response.ok) throw new Error(`OIDC discovery at ${discoveryUrl} answered ${response.status}.`);
+  try {
+    return JSON.parse(text) as Partial<DiscoveredEndpoints> & { jwks_uri?: string };
+  } catch {
+    throw new Error(`OIDC discovery at ${discoveryUrl} answered something that is not JSON.`);
+  }
+}
+
 async function externalVerifier(issuer: string, audience: string | null, jwksCooldownMs: number): Promise<{ verifier: TokenVerifier; doc: DiscoveredEndpoints }> {
   const discoveryUrl = `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
-  const response = await fetch(discoveryUrl);
-  if (!response.ok) throw new Error(`OIDC discovery at ${discoveryUrl} answered ${response.status}.`);
-  const doc = (await response.json()) as Partial<DiscoveredEndpoints> & { jwks_uri?: string };
-  if (!doc.jwks_uri || !doc.issuer) throw new Error(`OIDC discovery at ${discoveryUrl} has no issuer or jwks_uri.`);
+  const doc = await discover(discoveryUrl);
+  if (typeof doc !== 'object' || doc === null) throw new Error(`OIDC discovery at ${discoveryUrl} answered something that is not a discovery document.`);
+  if (typeof doc.jwks_uri !== 'string' || !URL.canParse(doc.jwks_uri) || typeof doc.issuer !== 'string' || !doc.issuer) throw new Error(`OIDC discovery at ${discoveryUrl} has no issuer or no usable jwks_uri.`);
   // OpenID Connect Discovery 1.0 §4.3: a document naming another issuer is not this issuer's.
   if (doc.issuer.replace(/\/$/, '') !== issuer.replace(/\/$/, '')) throw new Error(`OIDC discovery at ${discoveryUrl} names the issuer '${doc.issuer}', not '${issuer}'.`);
   const verifier = createVerifier({ issuer: doc.issuer, audiences: [audience ?? DEV_AUDIENCE], keys: remoteKeys(doc.jwks_uri, { cooldownMs: jwksCooldownMs }) });

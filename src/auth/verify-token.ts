@@ -15,6 +15,17 @@ export class TokenError extends Error {
   }
 }
 
+/**
+ * The issuer's key set could not be read (unreachable, too slow, an error, not a key set), so no
+ * verdict on the token: the caller should retry it, not fetch another.
+ */
+export class KeySetUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'KeySetUnavailableError';
+  }
+}
+
 export interface TokenVerifier {
   verify(token: string): Promise<VerifiedToken>;
 }
@@ -125,6 +136,7 @@ export function createVerifier(options: VerifierOptions): TokenVerifier {
       const appOnly = payload.idtyp === 'app' || (scopeClaim === null && roles.length > 0);
       return { claims: payload as VerifiedToken['claims'], scopes, roles, appOnly };
     } catch (error) {
+      if (error instanceof KeySetUnavailableError) throw error;
       throw new TokenError(`Access token validation failure. ${describe(error)}`);
     }
   }
@@ -132,6 +144,31 @@ export function createVerifier(options: VerifierOptions): TokenVerifier {
 
 export function localKeys(jwks: { keys: object[] }): JWTVerifyGetKey {
   return createLocalJWKSet(jwks as Parameters<typeof createLocalJWKSet>[0]);
+}
+
+/**
+ * Fetches the issuer's key set for jose, failing with KeySetUnavailableError when what comes back
+ * cannot be a key set, so an outage at the issuer is told apart from a bad token.
+ */
+async function fetchKeySet(jwksUri: string, ...args: Parameters<typeof fetch>): Promise<Response> {
+  const unavailable = (why: string, cause?: unknown) => new KeySetUnavailableError(`The identity provider's signing keys (${jwksUri}) ${why}. Retry the request.`, { cause });
+  let text: string;
+  try {
+    const response = await fetch(...args);
+    if (response.status !== 200) throw unavailable(`answered ${response.status}`);
+    text = await response.text();
+  } catch (error) {
+    if (error instanceof KeySetUnavailableError) throw error;
+    throw unavailable('could not be fetched', error);
+  }
+  let set: unknown;
+  try {
+    set = JSON.parse(text);
+  } catch (error) {
+    throw unavailable('are not JSON', error);
+  }
+  if (typeof set !== 'object' || set === null || !Array.isArray((set as { keys?: unknown }).keys)) throw unavailable('are not a JSON Web Key Set');
+  return new Response(text, { status: 200, headers: { 'content-type': 'application/json' } });
 }
 
 /**
@@ -145,7 +182,7 @@ export function remoteKeys(jwksUri: string, options: { cooldownMs?: number; cach
     cacheMaxAge: options.cacheMaxAgeMs ?? 10 * 60_000,
     [customFetch]: (...args: Parameters<typeof fetch>) => {
       fetches++;
-      return fetch(...args);
+      return fetchKeySet(jwksUri, ...args);
     },
   });
   // Read again only after a fetch (jose hands out a copy of the set each time), and only once it

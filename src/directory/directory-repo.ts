@@ -30,10 +30,13 @@ function holdsAdminRole(eb: ExpressionBuilder<Database, 'users'>, now: Instant) 
     .where((inner) => inner.or([inner('assignments.end_at', 'is', null), inner('assignments.end_at', '>', now)])));
 }
 
-/** A user by object id or sign-in name, and whether they administer Signoff at `now`: a caller is found and classed in one query. */
-export async function findCaller(db: Db, idOrUpn: string, now: Instant): Promise<(User & { isAdmin: boolean }) | undefined> {
+/**
+ * A user by object id or sign-in name (by sign-in name only when `upnOnly`), and whether they
+ * administer Signoff at `now`: a caller is found and classed in one query.
+ */
+export async function findCaller(db: Db, idOrUpn: string, now: Instant, { upnOnly = false } = {}): Promise<(User & { isAdmin: boolean }) | undefined> {
   const q = db.selectFrom('users').selectAll('users').select((eb) => holdsAdminRole(eb, now).as('is_admin'));
-  const row = await (isGuid(idOrUpn) ? q.where('users.id', '=', idOrUpn.toLowerCase()) : q.where('users.upn_lower', '=', idOrUpn.toLowerCase())).executeTakeFirst();
+  const row = await (!upnOnly && isGuid(idOrUpn) ? q.where('users.id', '=', idOrUpn.toLowerCase()) : q.where('users.upn_lower', '=', idOrUpn.toLowerCase())).executeTakeFirst();
   if (!row) return undefined;
   const { is_admin: admin, ...user } = row;
   // SQLite answers 0 or 1, PostgreSQL false or true.

@@ -1,5 +1,5 @@
 import { DomainError, type DomainErrorCode } from '../domain/errors.js';
-import { TokenError } from '../auth/verify-token.js';
+import { KeySetUnavailableError, TokenError } from '../auth/verify-token.js';
 import { MigrationError } from '../store/migrate.js';
 import { StoreUnavailableError } from '../store/store.js';
 
@@ -24,6 +24,7 @@ export type EdgeErrorCode =
   | 'MISSING_API_VERSION'
   | 'INVALID_API_VERSION'
   | 'STORE_UNAVAILABLE'
+  | 'ISSUER_UNAVAILABLE'
   | 'INTERNAL';
 
 export type ApiErrorCode = DomainErrorCode | EdgeErrorCode;
@@ -68,6 +69,7 @@ export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof DomainError) return new ApiError(error.code, error.message, error.details);
   if (error instanceof TokenError) return new ApiError('UNAUTHENTICATED', error.message);
+  if (error instanceof KeySetUnavailableError) return new ApiError('ISSUER_UNAVAILABLE', "The identity provider's signing keys cannot be read now, so the token could not be checked. Retry the request.");
   if (error instanceof StoreUnavailableError || error instanceof MigrationError) return new ApiError('STORE_UNAVAILABLE', 'The store is temporarily unavailable. Retry the request.');
   const e = (error ?? {}) as FastifyLikeError;
   if (e.validation) return new ApiError('BAD_REQUEST', describeValidation(e));

@@ -12,8 +12,18 @@ export interface Authenticator {
 /** Which claim names a user, in order of preference (`oid`, then `sub`, then the sign-in name). */
 export const SUBJECT_CLAIMS = ['oid', 'sub', 'preferred_username', 'upn'] as const;
 
-function claimValues(verified: VerifiedToken, claims: readonly string[]): string[] {
-  return claims.map((claim) => verified.claims[claim]).filter((v): v is string => typeof v === 'string' && v !== '');
+/**
+ * Claims that carry a sign-in name. Many issuers let people choose theirs (self-registration, an
+ * editable user name or e-mail), so such a claim names a user by user principal name only: read
+ * as an object id, a name chosen to equal an administrator's id would sign in as them.
+ */
+const SIGN_IN_NAME_CLAIMS: ReadonlySet<string> = new Set(['preferred_username', 'upn', 'unique_name', 'email']);
+
+function claimValues(verified: VerifiedToken, claims: readonly string[]): Array<{ claim: string; value: string }> {
+  return claims.flatMap((claim) => {
+    const value = verified.claims[claim];
+    return typeof value === 'string' && value !== '' ? [{ claim, value }] : [];
+  });
 }
 
 /**
@@ -22,7 +32,7 @@ function claimValues(verified: VerifiedToken, claims: readonly string[]): string
  * operation its roles do not open, and every one Microsoft does not offer to applications.
  */
 function applicationCaller(verified: VerifiedToken, subjectClaims: readonly string[]): CallerContext {
-  const [id] = claimValues(verified, subjectClaims);
+  const id = claimValues(verified, subjectClaims)[0]?.value;
   if (!id) throw new ApiError('UNKNOWN_CALLER', `The application token names no subject in any of the claims ${subjectClaims.join(', ')}.`);
   const appId = typeof verified.claims.azp === 'string' ? verified.claims.azp : typeof verified.claims.appid === 'string' ? verified.claims.appid : id;
   return { userId: id, upn: appId, displayName: appId, isAdmin: true, scopes: [], roles: verified.roles, kind: 'application' };
@@ -40,8 +50,8 @@ export function createAuthenticator(services: Services, verifier: TokenVerifier,
       const db = services.store.db;
       const now = services.clock.now();
       let user;
-      for (const value of claimValues(verified, subjectClaims)) {
-        user = await findCaller(db, value, now);
+      for (const { claim, value } of claimValues(verified, subjectClaims)) {
+        user = await findCaller(db, value, now, { upnOnly: SIGN_IN_NAME_CLAIMS.has(claim) });
         if (user) break;
       }
       if (!user) {

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import type { DevClock } from '../app/clock.js';
 import type { Services } from '../app/services.js';
@@ -28,6 +28,26 @@ const ClockBody = Type.Object({
   advance: Type.Optional(Type.String({ maxLength: 64 })),
   set: Type.Optional(Type.String({ maxLength: 64 })),
 }, { additionalProperties: false });
+
+/**
+ * `/dev/*` takes no token, so without this any web page the developer opens could reset, restore
+ * or move the emulator through their browser: a POST with no body needs no CORS preflight. Browsers
+ * name the page's origin on every POST; one other than this server's own is refused. Scripts, SDKs
+ * and curl send no Origin, and the inbox sends its own.
+ */
+export async function refuseOtherOrigins(request: FastifyRequest): Promise<void> {
+  const origin = request.headers.origin;
+  if (origin === undefined || !request.url.startsWith('/dev/')) return;
+  let host: string | null;
+  try {
+    host = new URL(origin).host;
+  } catch {
+    host = null;
+  }
+  if (host === null || host.toLowerCase() !== (request.headers.host ?? '').toLowerCase()) {
+    throw new ApiError('ACCESS_DENIED', `The dev endpoints answer this server's own pages and clients that send no Origin, not a page of '${origin}'.`);
+  }
+}
 
 /** The emulator's conveniences: tokens for demo users and a clock that can be moved forward. */
 export async function devRoutes(app: FastifyInstance, options: DevRoutesOptions): Promise<void> {

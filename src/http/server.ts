@@ -6,7 +6,7 @@ import { assertMigrationsCurrent } from '../store/migrate.js';
 import { ApiError } from './api-error.js';
 import type { Authenticator } from './authenticate.js';
 import { registerBodyParsers } from './body-parsers.js';
-import { type DevRoutesOptions, devRoutes } from './dev-routes.js';
+import { type DevRoutesOptions, devRoutes, refuseOtherOrigins } from './dev-routes.js';
 import { type DevTools, registerDevToolHooks } from './dev-tools/dev-tools.js';
 import { devToolsRoutes } from './dev-tools/dev-tools-routes.js';
 import { graphPlugin } from './graph/graph-plugin.js';
@@ -90,6 +90,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   if (options.dev) {
     const dev = options.dev;
+    app.addHook('onRequest', refuseOtherOrigins);
     app.get('/.well-known/openid-configuration', async () => ({
       issuer: dev.issuer,
       jwks_uri: `${dev.issuer}/.well-known/jwks.json`,

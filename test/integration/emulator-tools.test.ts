@@ -349,6 +349,32 @@ describe('with an external issuer', () => {
   });
 });
 
+describe('/dev/* and other web pages', () => {
+  const signoff = useTestServer();
+
+  it('refuses what a page of another origin sends, as a browser sends it without asking first, and serves the inbox and scripts', async () => {
+    const { api, server } = signoff;
+    const created = await api.post(REQUESTS, activationBody(DEMO.roles.userAdministrator, alice), 'alice');
+    expect(created.status).toBe(201);
+    const snapshots = (await api.get('/dev/snapshots')).body.value.length;
+    // A form or a no-cors fetch: a POST with no body, or a body that is not JSON, needs no preflight.
+    for (const origin of ['https://attacker.example', 'null', `${server.url}.attacker.example`]) {
+      for (const path of ['/dev/reset', '/dev/snapshot', '/dev/clock']) {
+        const res = await api.call('POST', path, { headers: { origin } });
+        expect({ origin, path, status: res.status }).toEqual({ origin, path, status: 403 });
+        expectGraphError(res, 'ACCESS_DENIED');
+      }
+    }
+    expect((await api.get(`${REQUESTS}/${created.body.id}`, 'alice')).status).toBe(200);
+    expect((await api.get('/dev/snapshots')).body.value.length).toBe(snapshots);
+    // The inbox's own page (same origin), and scripts and SDKs (no Origin at all), are served as before.
+    const own = await api.call('POST', '/dev/token', { headers: { origin: server.url }, body: { username: 'bob@contoso.com' } });
+    expect(own.status, own.text).toBe(200);
+    expect((await api.call('GET', '/dev/clock', { headers: { origin: server.url } })).status).toBe(200);
+    expect((await api.call('POST', '/dev/snapshot')).status).toBe(201);
+  });
+});
+
 describe('faults and the request log', () => {
   const signoff = useTestServer({ https: true });
 

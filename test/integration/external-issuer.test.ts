@@ -76,6 +76,17 @@ describe('an external OpenID issuer', () => {
     expect([unknown.status, arm.status]).toEqual([403, 403]);
   });
 
+  it('reads a sign-in name claim as a user principal name only, never as an object id', async () => {
+    // An issuer that lets people pick their user name (self-registration) must not let one named
+    // like an administrator's object id, which any reader of approvals sees, sign in as them.
+    const impostor = await provider.token(first, AUDIENCE, { sub: 'opaque-subject-44', preferred_username: DEMO.users.admin, upn: DEMO.users.admin.toUpperCase(), scp: SCOPES });
+    expectGraphError(await me(impostor), 'UNKNOWN_CALLER');
+    const arm = await signoff.api.call('GET', '/providers/Microsoft.Authorization/roleAssignmentApprovals?api-version=2021-01-01-preview', { token: impostor });
+    expectArmError(arm, 'UNKNOWN_CALLER');
+    // An object id in `oid` or `sub` still names its user.
+    expect((await me(await provider.token(first, AUDIENCE, { sub: bob, scp: SCOPES }))).body.id).toBe(bob);
+  });
+
   it('accepts a new key once the issuer publishes it, and refuses the old one once it is removed', async () => {
     const oldToken = await userToken();
     const second = await provider.addKey('key-2');
@@ -96,6 +107,38 @@ describe('an external OpenID issuer', () => {
   });
 });
 
+describe('an external issuer whose key set cannot be read', () => {
+  let provider: OidcProvider;
+  let first: Awaited<ReturnType<OidcProvider['addKey']>>;
+
+  beforeAll(async () => {
+    provider = await OidcProvider.start();
+    first = await provider.addKey('key-1');
+  });
+  afterAll(async () => provider?.close());
+  const signoff = useTestServer(() => ({ env: { SIGNOFF_OIDC_ISSUER: provider.issuer, SIGNOFF_OIDC_AUDIENCE: AUDIENCE, SIGNOFF_OIDC_JWKS_COOLDOWN_MS: '0' } }));
+  const userToken = (key: typeof first) => provider.token(key, AUDIENCE, { oid: alice, scp: SCOPES });
+
+  it('answers 503 with Retry-After, not 401, while the key set answers an error or something that is not a key set', async () => {
+    const known = await userToken(first);
+    expect((await signoff.api.call('GET', '/v1.0/me', { token: known })).status).toBe(200);
+    // Signed with a key the issuer has just rotated in, so Signoff must fetch the set again.
+    const rotated = await userToken(await provider.addKey('key-2'));
+    for (const fault of ['status', 'garbage'] as const) {
+      provider.jwksFault = fault;
+      const graph = await signoff.api.call('GET', '/v1.0/me', { token: rotated });
+      expectGraphError(graph, 'ISSUER_UNAVAILABLE');
+      expect({ fault, retryAfter: graph.headers.get('retry-after') }).toEqual({ fault, retryAfter: '1' });
+      const arm = await signoff.api.call('GET', '/providers/Microsoft.Authorization/roleAssignmentApprovals?api-version=2021-01-01-preview', { token: rotated });
+      expectArmError(arm, 'ISSUER_UNAVAILABLE');
+    }
+    // Keys already held still verify, and the rotated-in key works once the set is readable again.
+    expect((await signoff.api.call('GET', '/v1.0/me', { token: known })).status).toBe(200);
+    provider.jwksFault = null;
+    expect((await signoff.api.call('GET', '/v1.0/me', { token: rotated })).status).toBe(200);
+  });
+});
+
 describe('an external issuer whose discovery document names another issuer', () => {
   it('stops the start with a message naming both', async () => {
     const provider = await OidcProvider.start('https://login.example.net/other');
@@ -104,6 +147,21 @@ describe('an external issuer whose discovery document names another issuer', () 
     } finally {
       await provider.close();
     }
+  });
+});
+
+describe('an external issuer that cannot be discovered', () => {
+  it('stops the start with a message naming the discovery address and what went wrong', async () => {
+    const provider = await OidcProvider.start();
+    const discovery = `${provider.issuer}/.well-known/openid-configuration`;
+    try {
+      provider.discoveryGarbage = true;
+      await expect(startTestServer({ env: { SIGNOFF_OIDC_ISSUER: provider.issuer } })).rejects.toThrow(`OIDC discovery at ${discovery} answered something that is not JSON.`);
+    } finally {
+      await provider.close();
+    }
+    // Nothing listens there any more.
+    await expect(startTestServer({ env: { SIGNOFF_OIDC_ISSUER: provider.issuer } })).rejects.toThrow(new RegExp(`^OIDC discovery at ${discovery.replace(/[.]/g, '\\.')} could not be fetched: .*ECONNREFUSED`));
   });
 });
 

@@ -46,6 +46,10 @@ export class OidcProvider {
   private published: Key[] = [];
   /** How many times the JWKS was fetched: shows what the verifier caches. */
   jwksFetches = 0;
+  /** The discovery document is a page that is not JSON (a proxy's error page, say), until set back to false. */
+  discoveryGarbage = false;
+  /** An outage of the key set: it answers 500, or a page that is not JSON, until set back to null. */
+  jwksFault: 'status' | 'garbage' | null = null;
   /** Sign-in (`/authorize`, `/token`, `/device`) answers only once a test registers the client. */
   client: SignInClient | null = null;
   /** Whose access token `/authorize` hands out next; null: the person declines (access_denied). */
@@ -69,6 +73,7 @@ export class OidcProvider {
     const server = createServer((req, res) => {
       const send = (body: object) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
       if (req.url === '/.well-known/openid-configuration') {
+        if (provider!.discoveryGarbage) return void res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Bad gateway</body></html>');
         const base = provider!.issuer;
         return send({
           issuer: advertise ?? base, jwks_uri: `${base}/keys`, authorization_endpoint: `${base}/authorize`, token_endpoint: `${base}/token`,
@@ -80,6 +85,8 @@ export class OidcProvider {
       if (req.url === '/device' && req.method === 'POST') return void formOf(req).then((form) => provider!.startDevice(form, res));
       if (req.url === '/keys') {
         provider!.jwksFetches++;
+        if (provider!.jwksFault === 'status') return void res.writeHead(500, { 'content-type': 'text/plain' }).end('upstream unavailable');
+        if (provider!.jwksFault === 'garbage') return void res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Maintenance</body></html>');
         return send({ keys: provider!.published.map((k) => k.publicJwk) });
       }
       res.writeHead(404).end();

@@ -54,6 +54,7 @@ export const ARM_ERRORS: ErrorCatalogue = {
   MISSING_API_VERSION: { status: 400, code: 'MissingApiVersionParameter' },
   INVALID_API_VERSION: { status: 400, code: 'InvalidApiVersionParameter' },
   STORE_UNAVAILABLE: { status: 503, code: 'ServiceUnavailable' },
+  ISSUER_UNAVAILABLE: { status: 503, code: 'ServiceUnavailable' },
   INTERNAL: { status: 500, code: 'InternalServerError' },
 };
 

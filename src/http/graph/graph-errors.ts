@@ -50,6 +50,7 @@ export const GRAPH_ERRORS: ErrorCatalogue = {
   MISSING_API_VERSION: { status: 400, code: 'BadRequest' },
   INVALID_API_VERSION: { status: 400, code: 'BadRequest' },
   STORE_UNAVAILABLE: { status: 503, code: 'serviceNotAvailable' },
+  ISSUER_UNAVAILABLE: { status: 503, code: 'serviceNotAvailable' },
   INTERNAL: { status: 500, code: 'generalException' },
 };
 

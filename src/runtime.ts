@@ -103,6 +103,10 @@ function listen(server: Server | HttpsServer, port: number, host: string): Promi
   });
 }
 
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
 function urlFor(scheme: string, host: string, port: number): string {
   return `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
@@ -159,6 +163,10 @@ export async function startSignoff(config: Config, options: StartOptions = {}): 
   });
   await app.ready();
   if (ignoredOffset !== null) app.log.warn({ storedOffsetMs: ignoredOffset }, `Ignoring the stored dev clock offset: the clock cannot go past ${LATEST_INSTANT}.`);
+  // Containers need the emulator on every address, so this is allowed, and said out loud.
+  if (devMode && !isLoopback(config.host)) {
+    app.log.warn({ host: config.host }, 'Dev mode on a non-loopback address: anyone who can reach this port can mint tokens for any user, administrators included. Configure SIGNOFF_OIDC_ISSUER for a shared server.');
+  }
   const httpPort = await listen(app.server, config.port, config.host);
 
   let tls: TlsMaterial | null = null;

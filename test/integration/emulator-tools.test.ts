@@ -13,6 +13,7 @@ import { saveClockOffset } from '../../src/store/dev-clock-repo.js';
 import { DEMO_TENANT_PATH, loadTenantFile } from '../../src/tenant/seed-tenant.js';
 import { TenantFileError } from '../../src/tenant/tenant-file.js';
 import { TENANT_SCHEMA_FILE, tenantJsonSchemaText } from '../../src/tenant/tenant-schema.js';
+import { startChildServer } from '../support/child-server.js';
 import { DEMO } from '../support/demo.js';
 import { graphClientFor } from '../support/graph-client.js';
 import { expectGraphError } from '../support/graph-errors.js';
@@ -345,6 +346,21 @@ describe('with an external issuer', () => {
     for (const [method, path, body] of calls) {
       const res = await api.call(method, path, { body });
       expect(res.status, `${method} ${path}`).toBe(404);
+    }
+  });
+});
+
+describe('dev mode on a shared address', () => {
+  it('warns at start that anyone who can reach the port can mint tokens, and is quiet on loopback', async () => {
+    const dataDir = mkdtempSync(join(scratch, 'host-'));
+    for (const [host, warned] of [['0.0.0.0', true], ['127.0.0.1', false]] as const) {
+      const server = await startChildServer(['--host', host, '--data-dir', join(dataDir, host)]);
+      try {
+        expect((await fetch(`http://127.0.0.1:${new URL(server.url).port}/healthz`)).status).toBe(200);
+        expect(server.output().includes('Dev mode on a non-loopback address'), server.output()).toBe(warned);
+      } finally {
+        await server.stop();
+      }
     }
   });
 });

@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -31,8 +31,12 @@ export function readCliConfig(env: NodeJS.ProcessEnv = process.env): CliConfig {
 export function writeCliConfig(config: CliConfig, env: NodeJS.ProcessEnv = process.env): string {
   const path = configPath(env);
   mkdirSync(configDir(env), { recursive: true, mode: 0o700 });
-  writeFileSync(path, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
-  // `mode` applies only when the file is created; an older file may have been looser.
-  chmodSync(path, 0o600);
+  // A new file, owner-only from its first byte, then renamed over the old one: a token is never in
+  // a file that an older, looser mode leaves readable, and a reader never sees half a file.
+  const fresh = `${path}.${process.pid}.tmp`;
+  rmSync(fresh, { force: true });
+  writeFileSync(fresh, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+  chmodSync(fresh, 0o600);
+  renameSync(fresh, path);
   return path;
 }

@@ -1,5 +1,5 @@
-import { statSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/cli/exit-codes.js';
 import { type Cli, cliFor } from '../support/cli.js';
@@ -100,11 +100,17 @@ describe('the signoff command against a running server', { timeout: 180_000 }, (
   });
 
   it('stores the login token with 0600 permissions and uses it on later calls', async () => {
+    // A file an older release left readable to others never holds the new token: it is replaced whole.
+    const file = join(cli.home, '.config', 'signoff', 'config.json');
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, '{}\n', { mode: 0o644 });
+    const looseInode = statSync(file).ino;
     const login = await cli.run(['login', '--user', 'bob@contoso.com']);
     expect(login.code, login.stderr).toBe(EXIT.ok);
-    const file = join(cli.home, '.config', 'signoff', 'config.json');
     expect(login.stdout).toContain(file);
     expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(statSync(file).ino).not.toBe(looseInode);
+    expect(readdirSync(dirname(file))).toEqual(['config.json']);
     const stored = JSON.parse(readFileSync(file, 'utf8'));
     expect(stored.tokens[signoff.server.url]).toMatchObject({ user: 'bob@contoso.com' });
 

@@ -9,6 +9,7 @@ import { type AccessRequest, type Family, type RequestAction, type Target, type 
 import { findUser } from '../directory/directory-repo.js';
 import { resolveApprovers } from '../directory/resolve-approvers.js';
 import { insertStages, loadStages, loadStagesFor, saveChangedStages, syncInbox } from '../store/approvals-repo.js';
+import { lockAccess } from '../store/access-lock.js';
 import { activeAssignmentFor, lastAssignmentEnd } from '../store/assignments-repo.js';
 import { getResource, isEligible, policyFor } from '../store/policies-repo.js';
 import { type RequestQuery, type StoredRequest, getRequest, hasOpenRequest, insertRequest, listRequests, setRequestStatus } from '../store/requests-repo.js';
@@ -54,6 +55,7 @@ function isUniqueViolation(error: unknown): boolean {
 export async function submitRequest(services: Services, actor: Actor & { userId: string }, input: SubmitInput): Promise<RequestView> {
   try {
     return await services.store.transaction(async (tx) => {
+      await lockAccess(tx, services.store.dialect, input.target, input.principalId);
       const now = services.clock.now();
       if (input.id !== undefined && (await getRequest(tx, input.id))) {
         throw new DomainError('INVALID_REQUEST', `A request named '${input.id}' already exists; each request needs a new name.`);

@@ -151,4 +151,25 @@ describe.skipIf(!PG_URL)('three Signoff instances on one PostgreSQL', () => {
       .map((r) => ({ status: r.status, version: Number(r.version), n: Number(r.n) }));
     expect(states).toEqual([{ status: 'Escalated', version: stage.version + 1, n: ids.length }]);
   }, 180_000);
+  it('grants one assignment when administrators assign the same role to the same principal on three instances at once', async () => {
+    const api = instances.at(0);
+    for (let round = 0; round < 10; round++) {
+      const user = await api.post('/v1.0/users', { userPrincipalName: `assignee-${round}@contoso.com`, displayName: `Assignee ${round}` }, 'admin');
+      expect(user.status, user.text).toBe(201);
+      const body = {
+        action: 'adminAssign', principalId: user.body.id, roleDefinitionId: DEMO.roles.userAdministrator, directoryScopeId: '/', justification: `round ${round}`,
+        scheduleInfo: { startDateTime: null, expiration: { type: 'afterDuration', duration: 'PT1H' } },
+      };
+      const responses = await Promise.all(Array.from({ length: 6 }, (_, i) => instances.at(i).post(REQUESTS, body, 'admin')));
+      const statuses = responses.map((r) => r.status);
+      expect(statuses.filter((s) => s === 201), `round ${round}: ${statuses.join(',')}`).toHaveLength(1);
+      const exists = GRAPH_ERRORS.ASSIGNMENT_EXISTS;
+      for (const res of responses.filter((r) => r.status !== 201)) {
+        expect(res.status, res.text).toBe(exists.status);
+        expect(res.body.error.code).toBe(exists.code);
+      }
+      expect(await count(`select count(*) as n from assignments where principal_id = $1 and status = 'Active'`, [user.body.id])).toBe(1);
+      expect(await count(`select count(*) as n from audit_events where action = 'assignment.started' and after::json->>'principalId' = $1`, [user.body.id])).toBe(1);
+    }
+  }, 120_000);
 });

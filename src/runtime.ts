@@ -140,6 +140,10 @@ export async function startSignoff(config: Config, options: StartOptions = {}): 
     : external!.verifier;
   const signIn: SignInSettings = external ? externalSignIn(external.doc, config.oidcClientId, config.oidcScopes) : { mode: 'dev' };
 
+  // Instances sharing a store share the dev clock through it; each catches up before it acts.
+  const followSharedClock = async () => {
+    if (movableClock) movableClock.follow(await readClockOffset(store.db));
+  };
   let handler: ((req: IncomingMessage, res: ServerResponse) => void) | null = null;
   let timers: TimerLoop | null = null;
   const devTools = devMode && movableClock ? createDevTools(new EmulatorState({
@@ -149,7 +153,7 @@ export async function startSignoff(config: Config, options: StartOptions = {}): 
     services,
     // One limiter for every dialect, so a caller's allowance is shared across Graph, ARM and Signoff's API.
     authenticator: withRateLimit(createAuthenticator(services, verifier, config.oidcSubjectClaims), config.rateLimitPerMinute > 0 ? new RateLimiter(config.rateLimitPerMinute) : null),
-    dev: signingKey && movableClock ? { services, signingKey, issuer: config.publicUrl, clock: movableClock, jwks, runTimers: () => timers!.runNow(), tools: devTools } : null,
+    dev: signingKey && movableClock ? { services, signingKey, issuer: config.publicUrl, clock: movableClock, jwks, runTimers: () => timers!.runNow(), followSharedClock, tools: devTools } : null,
     logger: options.logStream
       ? { level: config.logLevel, stream: options.logStream, redact: ['req.headers.authorization'] }
       : logger === false ? false : { level: config.logLevel, redact: ['req.headers.authorization'] },
@@ -181,10 +185,9 @@ export async function startSignoff(config: Config, options: StartOptions = {}): 
     httpsPort = await listen(httpsServer, config.httpsPort, config.host);
   }
 
-  timers = startTimerLoop(services, config.timerIntervalMs, app.log, async () => {
-    if (movableClock) movableClock.follow(await readClockOffset(store.db));
-  });
+  timers = startTimerLoop(services, config.timerIntervalMs, app.log, followSharedClock);
   const outbox = startOutboxWorker(services, {
+    beforeRun: followSharedClock,
     intervalMs: config.outboxIntervalMs, timeoutMs: config.webhookTimeoutMs, inboxUrl: `${config.publicUrl}/`, log: app.log,
     ...(options.webhookLookup ? { lookup: options.webhookLookup } : {}),
   });

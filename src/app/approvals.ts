@@ -4,9 +4,9 @@ import { DomainError } from '../domain/errors.js';
 import type { Family } from '../domain/request.js';
 import type { Instant } from '../domain/time.js';
 import { resolveApprovers } from '../directory/resolve-approvers.js';
-import { inboxPage, loadStages, loadStagesFor, saveChangedStages, syncInbox } from '../store/approvals-repo.js';
+import { inboxPage, loadStages, loadStagesFor, lockStages, saveChangedStages, syncInbox } from '../store/approvals-repo.js';
 import { type StoredRequest, getRequest, getRequests } from '../store/requests-repo.js';
-import { type Db, WriteConflictError } from '../store/store.js';
+import { type Db, type Dialect, WriteConflictError } from '../store/store.js';
 import { type Caller, mayReadApproval } from './authorization.js';
 import { settleApproval } from './approval-outcome.js';
 import { recordEvents } from './record-events.js';
@@ -29,13 +29,17 @@ export function assembleApproval(stored: StoredRequest, stages: readonly Stage[]
   return { id: request.id, family: request.target.family, requestorId: request.principalId, status, stages };
 }
 
-/** Loads an approval of the given families, or throws APPROVAL_NOT_FOUND. */
-export async function loadApproval(db: Db, approvalId: string, families: readonly Family[]): Promise<ApprovalView> {
+/**
+ * Loads an approval of the given families, or throws APPROVAL_NOT_FOUND. With `lockFor`, its
+ * stages are locked first, so the request read after them includes what the last holder committed.
+ */
+export async function loadApproval(db: Db, approvalId: string, families: readonly Family[], lockFor?: Dialect): Promise<ApprovalView> {
+  const locked = lockFor ? await lockStages(db, lockFor, approvalId) : null;
   const stored = await getRequest(db, approvalId);
   if (!stored || stored.request.approvalId === null || !families.includes(stored.request.target.family)) {
     throw new DomainError('APPROVAL_NOT_FOUND', `Approval '${approvalId}' was not found.`);
   }
-  return { request: stored, approval: assembleApproval(stored, await loadStages(db, approvalId)) };
+  return { request: stored, approval: assembleApproval(stored, locked ?? await loadStages(db, approvalId)) };
 }
 
 export async function getApprovalForCaller(services: Services, caller: Caller, approvalId: string, families: readonly Family[]): Promise<ApprovalView> {
@@ -65,16 +69,16 @@ async function resolveWaitingStages(db: Db, approval: Approval, now: Instant): P
 const MAX_ATTEMPTS = 5;
 
 /**
- * Records one reviewer's decision: read, check, apply, then a version-guarded write. If another
- * writer got there first the whole transaction is retried on fresh state, where the rules give the
- * loser STEP_ALREADY_DECIDED.
+ * Records one reviewer's decision: read (locking the stages), check, apply, then a version-guarded
+ * write. If another writer still got there first the whole transaction is retried on fresh state,
+ * where the rules give the loser STEP_ALREADY_DECIDED.
  */
 export async function decideStep(services: Services, actor: Actor & { userId: string }, input: DecideInput): Promise<ApprovalView> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await services.store.transaction(async (tx) => {
         const now = services.clock.now();
-        const view = await loadApproval(tx, input.approvalId, input.families);
+        const view = await loadApproval(tx, input.approvalId, input.families, services.store.dialect);
         const readVersions = new Map(view.approval.stages.map((s) => [s.id, s.version]));
         const waiting = await resolveWaitingStages(tx, view.approval, now);
         const transition = applyDecision(view.approval, {

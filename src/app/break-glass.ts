@@ -6,6 +6,7 @@ import type { DomainEvent } from '../domain/events.js';
 import { type AccessRequest, FAMILIES, type Target } from '../domain/request.js';
 import { resolveApprovers } from '../directory/resolve-approvers.js';
 import { insertStages, loadStagesFor, syncInbox } from '../store/approvals-repo.js';
+import { lockAccess } from '../store/access-lock.js';
 import { activeAssignmentFor } from '../store/assignments-repo.js';
 import { getBreakGlassSettings, saveBreakGlassSettings } from '../store/break-glass-repo.js';
 import { getResource, isEligible, policyFor } from '../store/policies-repo.js';
@@ -54,9 +55,10 @@ export interface BreakGlassActivation {
  */
 export async function activateBreakGlass(services: Services, actor: Actor & { userId: string }, input: BreakGlassActivation): Promise<RequestView> {
   return services.store.transaction(async (tx) => {
-    const now = services.clock.now();
     const { target } = input;
     const principalId = actor.userId;
+    await lockAccess(tx, services.store.dialect, target, principalId);
+    const now = services.clock.now();
     if (!(await getResource(tx, target.family, target.resourceId))) {
       throw new DomainError('TARGET_NOT_FOUND', `'${target.resourceId}' does not exist or is not governed by Signoff.`);
     }

@@ -1,6 +1,7 @@
 import type { DomainEvent } from '../domain/events.js';
 import type { Instant } from '../domain/time.js';
 import { isExtension } from '../domain/lifecycle.js';
+import { lockAccess } from '../store/access-lock.js';
 import { type Assignment, activeAssignmentFor, endAssignment, insertAssignment } from '../store/assignments-repo.js';
 import { type StoredRequest, setRequestStatus } from '../store/requests-repo.js';
 import type { Db } from '../store/store.js';
@@ -12,6 +13,8 @@ import type { Services } from './services.js';
  */
 export async function provisionGrant(tx: Db, services: Services, stored: StoredRequest, now: Instant): Promise<{ stored: StoredRequest; events: DomainEvent[] }> {
   const { request } = stored;
+  // Approvals and schedule starts grant too, while a new request for the same access may be checking.
+  await lockAccess(tx, services.store.dialect, request.target, request.principalId);
   if (request.schedule.startAt > now) {
     const granted = stored.request.status === 'Granted' ? stored : await setRequestStatus(tx, stored, 'Granted', null);
     return { stored: granted, events: [] };

@@ -8,7 +8,8 @@ import type { Policy } from '../domain/policy.js';
 import { type AccessRequest, type Family, type RequestAction, type Target, type Ticket, isSelfService } from '../domain/request.js';
 import { findUser } from '../directory/directory-repo.js';
 import { resolveApprovers } from '../directory/resolve-approvers.js';
-import { insertStages, loadStages, loadStagesFor, saveChangedStages, syncInbox } from '../store/approvals-repo.js';
+import { insertStages, loadStages, loadStagesFor, lockStages, saveChangedStages, syncInbox } from '../store/approvals-repo.js';
+import { lockAccess } from '../store/access-lock.js';
 import { activeAssignmentFor, lastAssignmentEnd } from '../store/assignments-repo.js';
 import { getResource, isEligible, policyFor } from '../store/policies-repo.js';
 import { type RequestQuery, type StoredRequest, getRequest, hasOpenRequest, insertRequest, listRequests, setRequestStatus } from '../store/requests-repo.js';
@@ -54,6 +55,7 @@ function isUniqueViolation(error: unknown): boolean {
 export async function submitRequest(services: Services, actor: Actor & { userId: string }, input: SubmitInput): Promise<RequestView> {
   try {
     return await services.store.transaction(async (tx) => {
+      await lockAccess(tx, services.store.dialect, input.target, input.principalId);
       const now = services.clock.now();
       if (input.id !== undefined && (await getRequest(tx, input.id))) {
         throw new DomainError('INVALID_REQUEST', `A request named '${input.id}' already exists; each request needs a new name.`);
@@ -157,6 +159,8 @@ export async function cancelRequest(services: Services, actor: Actor & { userId:
     try {
       return await services.store.transaction(async (tx) => {
         const now = services.clock.now();
+        // As a decision does: the stages first, so a decision and a cancel take turns.
+        const stages = await lockStages(tx, services.store.dialect, id);
         const stored = await getRequest(tx, id);
         if (!stored || !families.includes(stored.request.target.family)) throw new DomainError('REQUEST_NOT_FOUND', `Request '${id}' was not found.`);
         const { request } = stored;
@@ -168,7 +172,6 @@ export async function cancelRequest(services: Services, actor: Actor & { userId:
         let approval: Approval | null = null;
         const events: DomainEvent[] = [];
         if (request.approvalId) {
-          const stages = await loadStages(tx, id);
           const current = assembleApproval(stored, stages);
           if (current.status === 'Pending') {
             const transition = cancelApproval(current);

@@ -17,6 +17,8 @@ export interface DevRoutesOptions {
   readonly clock: DevClock;
   /** Runs the timers that fell due, so a clock move is visible when its response arrives. */
   readonly runTimers: () => Promise<unknown>;
+  /** Catches up with a move of the clock that another instance sharing the store made. */
+  readonly followSharedClock: () => Promise<void>;
 }
 
 const TokenBody = Type.Object({

@@ -67,6 +67,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setNotFoundHandler((request, reply) => sendErrorInDialectOf(new ApiError('UNKNOWN_ROUTE', `No resource at '${request.url.split('?')[0]}'.`), request, reply));
   // Dev mode: injected faults answer before any authentication; the request log sees every answer.
   if (options.dev?.tools) registerDevToolHooks(app, options.dev.tools);
+  // Instances on one PostgreSQL share the dev clock: a request answered here right after another
+  // instance moved it must see the moved clock. A store that cannot be read fails the request itself.
+  const followSharedClock = options.dev && options.services.store.dialect === 'postgres' ? options.dev.followSharedClock : null;
+  if (followSharedClock) app.addHook('onRequest', async () => followSharedClock().catch(() => {}));
 
   registerObservability(app, options.services, options.metricsToken ?? null);
 

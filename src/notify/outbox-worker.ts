@@ -37,6 +37,11 @@ export interface OutboxWorkerOptions {
   readonly wallClockMs?: () => number;
   /** Resolves receivers' host names (DNS by default); tests name hosts that resolve where they need. */
   readonly lookup?: LookupFunction;
+  /**
+   * Runs before each run of the loop: an instance picks up a clock another instance moved, so its
+   * sender lease and delivery claims are read on the same clock as theirs.
+   */
+  readonly beforeRun?: () => Promise<void>;
 }
 
 const BATCH = 100;
@@ -160,7 +165,10 @@ export function createOutboxWorker(services: Services, options: OutboxWorkerOpti
 /** Runs the outbox worker every `intervalMs`, one run at a time, until stopped. */
 export function startOutboxWorker(services: Services, options: OutboxWorkerOptions): OutboxWorker {
   const worker = createOutboxWorker(services, options);
-  return startSerialLoop(() => worker.runOnce(), options.intervalMs, (r) => {
+  return startSerialLoop(async () => {
+    await options.beforeRun?.();
+    return worker.runOnce();
+  }, options.intervalMs, (r) => {
     if (r.failedAttempts > 0) options.log.warn({ outbox: r }, 'webhook deliveries failed; will retry');
   }, (err) => options.log.warn({ err }, 'outbox run failed; will retry'));
 }

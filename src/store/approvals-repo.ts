@@ -52,6 +52,17 @@ export async function loadStages(db: Db, approvalId: string): Promise<Stage[]> {
   return rows.map(toStage);
 }
 
+/**
+ * An approval's stages, locked until the transaction ends (PostgreSQL), in the order every writer
+ * of stages takes them. Deciders of one approval then take turns on fresh rows instead of each
+ * losing the version-guarded write to whoever committed first: on a k-of-n stage, k approvers
+ * deciding at once would otherwise lose up to k - 1 times in a row.
+ */
+export async function lockStages(tx: Db, dialect: Dialect, approvalId: string): Promise<Stage[]> {
+  const q = tx.selectFrom('approval_stages').selectAll().where('approval_id', '=', approvalId).orderBy('stage_index');
+  return (await (dialect === 'postgres' ? q.forUpdate() : q).execute()).map(toStage);
+}
+
 export async function loadStagesFor(db: Db, approvalIds: readonly string[]): Promise<Map<string, Stage[]>> {
   const out = new Map<string, Stage[]>();
   if (approvalIds.length === 0) return out;

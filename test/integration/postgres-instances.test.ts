@@ -12,6 +12,8 @@ import { createTestDatabase } from '../support/test-server.js';
 
 const REQUESTS = '/beta/roleManagement/directory/roleAssignmentScheduleRequests';
 const APPROVALS = '/beta/roleManagement/directory/roleAssignmentApprovals';
+const GROUP_REQUESTS = '/beta/identityGovernance/privilegedAccess/group/assignmentScheduleRequests';
+const GROUP_APPROVALS = '/beta/identityGovernance/privilegedAccess/group/assignmentApprovals';
 const PG_URL = process.env.SIGNOFF_TEST_PG_URL;
 const demoTenant = JSON.parse(readFileSync(new URL('../../tenants/demo.json', import.meta.url), 'utf8'));
 
@@ -151,4 +153,70 @@ describe.skipIf(!PG_URL)('three Signoff instances on one PostgreSQL', () => {
       .map((r) => ({ status: r.status, version: Number(r.version), n: Number(r.n) }));
     expect(states).toEqual([{ status: 'Escalated', version: stage.version + 1, n: ids.length }]);
   }, 180_000);
+  it('grants one assignment when administrators assign the same role to the same principal on three instances at once', async () => {
+    const api = instances.at(0);
+    for (let round = 0; round < 10; round++) {
+      const user = await api.post('/v1.0/users', { userPrincipalName: `assignee-${round}@contoso.com`, displayName: `Assignee ${round}` }, 'admin');
+      expect(user.status, user.text).toBe(201);
+      const body = {
+        action: 'adminAssign', principalId: user.body.id, roleDefinitionId: DEMO.roles.userAdministrator, directoryScopeId: '/', justification: `round ${round}`,
+        scheduleInfo: { startDateTime: null, expiration: { type: 'afterDuration', duration: 'PT1H' } },
+      };
+      const responses = await Promise.all(Array.from({ length: 6 }, (_, i) => instances.at(i).post(REQUESTS, body, 'admin')));
+      const statuses = responses.map((r) => r.status);
+      expect(statuses.filter((s) => s === 201), `round ${round}: ${statuses.join(',')}`).toHaveLength(1);
+      const exists = GRAPH_ERRORS.ASSIGNMENT_EXISTS;
+      for (const res of responses.filter((r) => r.status !== 201)) {
+        expect(res.status, res.text).toBe(exists.status);
+        expect(res.body.error.code).toBe(exists.code);
+      }
+      expect(await count(`select count(*) as n from assignments where principal_id = $1 and status = 'Active'`, [user.body.id])).toBe(1);
+      expect(await count(`select count(*) as n from audit_events where action = 'assignment.started' and after::json->>'principalId' = $1`, [user.body.id])).toBe(1);
+    }
+  }, 120_000);
+
+  it('records every approval of a k-of-n stage when all its approvers decide at once on three instances', async () => {
+    const api = instances.at(0);
+    const APPROVERS = 10;
+    const REQUIRED = 8;
+    const group = await api.post('/v1.0/groups', { displayName: 'Quorum approvers' }, 'admin');
+    expect(group.status, group.text).toBe(201);
+    const approvers: string[] = [];
+    for (let i = 0; i < APPROVERS; i++) {
+      const upn = `quorum-${i}@contoso.com`;
+      const user = await api.post('/v1.0/users', { userPrincipalName: upn, displayName: `Quorum ${i}` }, 'admin');
+      expect(user.status, user.text).toBe(201);
+      const added = await api.post(`/v1.0/groups/${group.body.id}/members/$ref`, { '@odata.id': `https://graph.microsoft.com/v1.0/directoryObjects/${user.body.id}` }, 'admin');
+      expect(added.status, added.text).toBe(204);
+      approvers.push(upn);
+    }
+    const policies = await api.get('/signoff/v1/policies', 'admin');
+    const policy = policies.body.value.find((p: { resourceId: string }) => p.resourceId === DEMO.groups.prodOps);
+    const patched = await api.patch(`/signoff/v1/policies/${policy.id}`, {
+      approval: { mode: 'SingleStage', stages: [{ primaryApprovers: [{ type: 'groupMembers', groupId: group.body.id }], approvalsRequired: REQUIRED }] },
+    }, 'admin');
+    expect(patched.status, patched.text).toBe(200);
+    const membership = (action: string) => ({
+      accessId: 'member', principalId: DEMO.users.alice, groupId: DEMO.groups.prodOps, action, justification: 'On call',
+      scheduleInfo: { startDateTime: null, expiration: { type: 'afterDuration', duration: 'PT1H' } },
+    });
+
+    for (let round = 0; round < 3; round++) {
+      const created = await api.post(GROUP_REQUESTS, membership('selfActivate'), 'alice');
+      expect(created.status, created.text).toBe(201);
+      const steps = await instances.at(1).get(`${GROUP_APPROVALS}/${created.body.approvalId}/steps`, 'alice');
+      const stepId = steps.body.value[0].id as string;
+      const responses = await Promise.all(approvers.map((upn, i) => instances.at(i).patch(
+        `${GROUP_APPROVALS}/${created.body.approvalId}/steps/${stepId}`, { reviewResult: 'Approve', justification: `approver ${i}` }, upn)));
+      const statuses = responses.map((r) => r.status);
+      // The first REQUIRED approvals complete the stage; the rest find it decided.
+      expect(statuses.filter((s) => s === 204), `round ${round}: ${statuses.join(',')}`).toHaveLength(REQUIRED);
+      expect(statuses.filter((s) => s === GRAPH_ERRORS.STEP_ALREADY_DECIDED.status)).toHaveLength(APPROVERS - REQUIRED);
+      expect(await count(`select count(*) as n from audit_events where action = 'stage.decided' and request_id = $1`, [created.body.id])).toBe(REQUIRED);
+      const stored = await instances.at(2).get(`${GROUP_REQUESTS}/${created.body.id}`, 'alice');
+      expect(stored.body.status).toBe('Provisioned');
+      const ended = await api.post(GROUP_REQUESTS, membership('selfDeactivate'), 'alice');
+      expect(ended.status, ended.text).toBe(201);
+    }
+  }, 120_000);
 });

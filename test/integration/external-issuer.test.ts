@@ -14,17 +14,28 @@ const AUDIENCE = 'api://signoff-external-test';
 const SCOPES = ALL_DEV_SCOPES.join(' ');
 const { alice, bob } = DEMO.users;
 
+type SigningKey = Awaited<ReturnType<OidcProvider['addKey']>>;
+
+/**
+ * An issuer with one key and a server trusting it; no cooldown between key-set refetches, so a
+ * rotation shows at once without waiting in real time.
+ */
+function useExternalIssuer() {
+  const issuer = { provider: undefined as unknown as OidcProvider, first: undefined as unknown as SigningKey };
+  beforeAll(async () => {
+    issuer.provider = await OidcProvider.start();
+    issuer.first = await issuer.provider.addKey('key-1');
+  });
+  afterAll(async () => issuer.provider?.close());
+  const signoff = useTestServer(() => ({ env: { SIGNOFF_OIDC_ISSUER: issuer.provider.issuer, SIGNOFF_OIDC_AUDIENCE: AUDIENCE, SIGNOFF_OIDC_JWKS_COOLDOWN_MS: '0' } }));
+  return { issuer, signoff };
+}
+
 describe('an external OpenID issuer', () => {
   let provider: OidcProvider;
-  let first: Awaited<ReturnType<OidcProvider['addKey']>>;
-
-  beforeAll(async () => {
-    provider = await OidcProvider.start();
-    first = await provider.addKey('key-1');
-  });
-  afterAll(async () => provider?.close());
-  // No cooldown between JWKS refetches, so a rotation shows at once without waiting in real time.
-  const signoff = useTestServer(() => ({ env: { SIGNOFF_OIDC_ISSUER: provider.issuer, SIGNOFF_OIDC_AUDIENCE: AUDIENCE, SIGNOFF_OIDC_JWKS_COOLDOWN_MS: '0' } }));
+  let first: SigningKey;
+  const { issuer, signoff } = useExternalIssuer();
+  beforeAll(() => { ({ provider, first } = issuer); });
 
   const me = (token: string) => signoff.api.call('GET', '/v1.0/me', { token });
   const userToken = (claims: Record<string, unknown> = {}, key = first) => provider.token(key, AUDIENCE, { oid: alice, sub: 'alice-subject', scp: SCOPES, ...claims });
@@ -109,14 +120,9 @@ describe('an external OpenID issuer', () => {
 
 describe('an external issuer whose key set cannot be read', () => {
   let provider: OidcProvider;
-  let first: Awaited<ReturnType<OidcProvider['addKey']>>;
-
-  beforeAll(async () => {
-    provider = await OidcProvider.start();
-    first = await provider.addKey('key-1');
-  });
-  afterAll(async () => provider?.close());
-  const signoff = useTestServer(() => ({ env: { SIGNOFF_OIDC_ISSUER: provider.issuer, SIGNOFF_OIDC_AUDIENCE: AUDIENCE, SIGNOFF_OIDC_JWKS_COOLDOWN_MS: '0' } }));
+  let first: SigningKey;
+  const { issuer, signoff } = useExternalIssuer();
+  beforeAll(() => { ({ provider, first } = issuer); });
   const userToken = (key: typeof first) => provider.token(key, AUDIENCE, { oid: alice, scp: SCOPES });
 
   it('answers 503 with Retry-After, not 401, while the key set answers an error or something that is not a key set', async () => {

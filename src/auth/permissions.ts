@@ -9,6 +9,8 @@
 export interface Permission {
   readonly delegated: readonly string[];
   readonly application: readonly string[] | null;
+  /** Any verified token: the route checks nothing itself and each thing it does is checked on its own (`$batch`). */
+  readonly anyCaller?: true;
 }
 
 /** What a verified token grants: a user's delegated scopes, or an application's roles. */
@@ -94,6 +96,8 @@ function entitlementRoutes(names: { policies: string; requests: string; assignme
 }
 
 export const GRAPH_PERMISSIONS: Readonly<Record<string, Permission>> = {
+  // Each request of a batch is authorized as if it came alone.
+  'POST /$batch': { delegated: [], application: [], anyCaller: true },
   'GET /me': delegatedOnly(['User.Read', 'User.ReadWrite', ...USER_READ]),
   ...readable(['/users', '/users/:id'], USER_READ),
   'GET /users/:id/manager': both(USER_READ.filter((s) => s !== 'User.ReadBasic.All')),
@@ -167,6 +171,7 @@ export function routeKey(method: string, path: string): string {
 /** Why `grant` does not open an operation that needs `permission`, or null when it does. */
 export function missingPermission(grant: Grant, permission: Permission | undefined, operation: string): string | null {
   if (!permission) return `Insufficient privileges to complete the operation. No permission opens ${operation}.`;
+  if (permission.anyCaller) return null;
   if (grant.kind === 'application') {
     if (permission.application === null) return `Insufficient privileges to complete the operation. ${operation} does not support application permissions; call it with a signed-in user's token.`;
     if (permission.application.some((r) => grant.roles.includes(r))) return null;

@@ -25,6 +25,7 @@ export type EdgeErrorCode =
   | 'INVALID_API_VERSION'
   | 'STORE_UNAVAILABLE'
   | 'ISSUER_UNAVAILABLE'
+  | 'FAILED_DEPENDENCY'
   | 'INTERNAL';
 
 export type ApiErrorCode = DomainErrorCode | EdgeErrorCode;

@@ -1,45 +1,17 @@
-import { readFileSync } from 'node:fs';
-import {
-  type AccessTokenProvider, AllowedHostsValidator, BaseBearerTokenAuthenticationProvider, HttpMethod, RequestInformation,
-} from '@microsoft/kiota-abstractions';
-import { KiotaClientFactory } from '@microsoft/kiota-http-fetchlibrary';
-import { GraphBetaRequestAdapter } from '@microsoft/msgraph-beta-sdk';
+import { HttpMethod, RequestInformation } from '@microsoft/kiota-abstractions';
+import type { GraphBetaRequestAdapter } from '@microsoft/msgraph-beta-sdk';
 import {
   type ApprovalCollectionResponse, type ApprovalStep, createApprovalCollectionResponseFromDiscriminatorValue, serializeApprovalStep,
 } from '@microsoft/msgraph-beta-sdk/models/index.js';
 import { type ODataError, createODataErrorFromDiscriminatorValue } from '@microsoft/msgraph-beta-sdk/models/oDataErrors/index.js';
-import { Agent, fetch as undiciFetch } from 'undici';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GRAPH_ERRORS } from '../../src/http/graph/graph-errors.js';
-import { DEMO, type DemoUser } from '../support/demo.js';
-import { Api } from '../support/http.js';
-import type { TestServer } from '../support/test-server.js';
+import { DEMO } from '../support/demo.js';
+import { adapterFor } from '../support/kiota-adapter.js';
 import { useWiderTenantServer } from '../support/wider-tenant.js';
 
 const APPROVALS = '/identityGovernance/privilegedAccess/group/assignmentApprovals';
 const ERRORS = { XXX: createODataErrorFromDiscriminatorValue };
-
-/**
- * Kiota's own bearer provider over a token source that, like Kiota's Azure provider, hands a token
- * only to an allowed host over https.
- */
-function bearerFor(api: Api, user: DemoUser, allowedHost = '127.0.0.1'): BaseBearerTokenAuthenticationProvider {
-  const hosts = new AllowedHostsValidator(new Set([allowedHost]));
-  const tokens: AccessTokenProvider = {
-    getAllowedHostsValidator: () => hosts,
-    getAuthorizationToken: async (url) => (url && url.startsWith('https://') && hosts.isUrlHostValid(url) ? api.token(user) : ''),
-  };
-  return new BaseBearerTokenAuthenticationProvider(tokens);
-}
-
-/** The beta SDK's request adapter, unmodified; only its HTTP client's fetch trusts Signoff's local CA. */
-function adapterFor(server: TestServer, api: Api, user: DemoUser, allowedHost?: string): GraphBetaRequestAdapter {
-  const dispatcher = new Agent({ connect: { ca: readFileSync(server.caFile!, 'utf8') } });
-  const trustingFetch = (url: string, init: RequestInit) => undiciFetch(url, { ...init, dispatcher } as Parameters<typeof undiciFetch>[1]) as unknown as Promise<Response>;
-  const adapter = new GraphBetaRequestAdapter(bearerFor(api, user, allowedHost), undefined, undefined, KiotaClientFactory.create(trustingFetch));
-  adapter.baseUrl = `${server.httpsUrl}/beta`;
-  return adapter;
-}
 
 function pendingForMe(adapter: GraphBetaRequestAdapter, top: number): RequestInformation {
   const info = new RequestInformation(HttpMethod.GET, `{+baseurl}${APPROVALS}/filterByCurrentUser(on='approver'){?%24top}`, { baseurl: adapter.baseUrl });

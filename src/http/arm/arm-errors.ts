@@ -55,6 +55,7 @@ export const ARM_ERRORS: ErrorCatalogue = {
   INVALID_API_VERSION: { status: 400, code: 'InvalidApiVersionParameter' },
   STORE_UNAVAILABLE: { status: 503, code: 'ServiceUnavailable' },
   ISSUER_UNAVAILABLE: { status: 503, code: 'ServiceUnavailable' },
+  FAILED_DEPENDENCY: { status: 424, code: 'FailedDependency' },
   INTERNAL: { status: 500, code: 'InternalServerError' },
 };
 

@@ -51,6 +51,7 @@ export const GRAPH_ERRORS: ErrorCatalogue = {
   INVALID_API_VERSION: { status: 400, code: 'BadRequest' },
   STORE_UNAVAILABLE: { status: 503, code: 'serviceNotAvailable' },
   ISSUER_UNAVAILABLE: { status: 503, code: 'serviceNotAvailable' },
+  FAILED_DEPENDENCY: { status: 424, code: 'FailedDependency' },
   INTERNAL: { status: 500, code: 'generalException' },
 };
 

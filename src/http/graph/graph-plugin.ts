@@ -7,6 +7,7 @@ import { RouteMethods } from '../route-methods.js';
 import type { Authenticator } from '../authenticate.js';
 import { stampRequestIds } from '../dialect.js';
 import { type ApprovalCollection, registerApprovalRoutes } from './approvals-routes.js';
+import { registerBatchRoutes } from './batch-routes.js';
 import { registerDirectoryAdminRoutes } from './directory-admin-routes.js';
 import { registerDirectoryAuditRoutes } from './directory-audit-routes.js';
 import { registerDirectoryRoutes } from './directory-routes.js';
@@ -81,6 +82,7 @@ export async function graphPlugin(app: FastifyInstance, options: GraphPluginOpti
     return sendGraphError(new ApiError('UNKNOWN_ROUTE', `Resource not found for the segment '${decodedSegment(segment)}'.`), request, reply);
   });
 
+  registerBatchRoutes(app, deps);
   registerDirectoryRoutes(app, deps);
   registerDirectoryAdminRoutes(app, deps);
   registerDirectoryAuditRoutes(app, deps);

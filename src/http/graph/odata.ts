@@ -320,8 +320,14 @@ export function decodeSkipToken<T>(query: Readonly<Record<string, unknown>>, che
   throw new ApiError('BAD_REQUEST', 'The $skiptoken is invalid; use @odata.nextLink as given.');
 }
 
+/** Set on each request of a `$batch` to the batch's own origin, which the links in its answers name. */
+export const BATCH_ORIGIN_HEADER = 'x-signoff-batch-origin';
+
 /** The absolute URL this request was made to, as the client addressed it. */
 export function requestBaseUrl(request: FastifyRequest): string {
+  // Only links in the caller's own answers depend on it, as they do on the Host header.
+  const batchOrigin = request.headers[BATCH_ORIGIN_HEADER];
+  if (typeof batchOrigin === 'string' && /^https?:\/\/[^/\s]+$/.test(batchOrigin)) return batchOrigin;
   const encrypted = Boolean((request.raw.socket as { encrypted?: boolean }).encrypted);
   const host = request.headers.host ?? `${request.hostname}`;
   return `${encrypted ? 'https' : 'http'}://${host}`;

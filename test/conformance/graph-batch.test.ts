@@ -126,6 +126,14 @@ describe('JSON batching ($batch) with Microsoft\'s clients over HTTPS', () => {
       expectGraphError(res, 'BAD_REQUEST');
       expect(res.body.error.message).toMatch(message);
     }
+    // A body nested deeper than can be sent on is refused too, not answered 500 for the whole batch.
+    const deep = `${'['.repeat(20_000)}${']'.repeat(20_000)}`;
+    const nested = await signoff.api.call('POST', '/beta/$batch', {
+      as: 'bob', headers: { 'content-type': 'application/json' },
+      rawBody: `{"requests":[{"id":"a","method":"PATCH","url":"${stepPath}","headers":{"content-type":"application/json"},"body":${deep}}]}`,
+    });
+    expectGraphError(nested, 'BAD_REQUEST');
+    expect(nested.body.error.message).toMatch(/Request 'a'.*nested too deeply/);
     // Nothing ran: the step is still waiting.
     expect((await signoff.api.get(`/beta${stepPath}`, 'bob')).body.reviewResult).toBe('NotReviewed');
   });

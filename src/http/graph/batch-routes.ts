@@ -87,6 +87,16 @@ function headersOf(item: BatchItem): Record<string, string> {
   return headers;
 }
 
+/** The item's JSON body as text; parsing has no depth limit but writing it back does, and that is the sender's doing. */
+function jsonText(item: BatchItem): string {
+  try {
+    return JSON.stringify(item.body);
+  } catch (error) {
+    if (error instanceof RangeError) throw invalid(`Request '${item.id}': its body is nested too deeply.`);
+    throw error;
+  }
+}
+
 /** What `app.inject` sends for the item: its method, URL, headers and body, as Graph reads a batch. */
 function injectionFor(version: string, item: BatchItem, batch: FastifyRequest): InjectOptions {
   const method = item.method.toUpperCase();
@@ -101,7 +111,7 @@ function injectionFor(version: string, item: BatchItem, batch: FastifyRequest): 
   if (!headers['content-type']) throw invalid(`Request '${item.id}' has a body but no Content-Type header.`);
   const json = /^application\/(?:[\w.+-]+\+)?json\b/i.test(headers['content-type']);
   // A JSON item carries its body as JSON; any other type as base64, as Graph's batches do.
-  const payload = json ? (typeof item.body === 'string' ? item.body : JSON.stringify(item.body)) : Buffer.from(String(item.body), 'base64');
+  const payload = json ? (typeof item.body === 'string' ? item.body : jsonText(item)) : Buffer.from(String(item.body), 'base64');
   return { method: method as InjectOptions['method'], url, headers, payload, remoteAddress: batch.ip };
 }
 

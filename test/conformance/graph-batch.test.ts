@@ -106,6 +106,15 @@ describe('JSON batching ($batch) with Microsoft\'s clients over HTTPS', () => {
     expect(raw.body.responses.find((r: any) => r.id === listed.id).body.value.map((a: any) => a.id)).toContain(approvalId);
   });
 
+  it('names the server the batch was sent to in the links of its answers, a header which a client cannot set for itself', async () => {
+    const forged = { 'x-signoff-batch-origin': 'https://elsewhere.example' };
+    const batch = await signoff.api.call('POST', '/v1.0/$batch', { as: 'admin', body: { requests: [{ id: 'users', method: 'GET', url: '/users?$top=1', headers: forged }] } });
+    expect(batch.body.responses[0].body['@odata.nextLink']).toMatch(new RegExp(`^${signoff.server.url}/v1\\.0/users\\?`));
+    const alone = await signoff.api.call('GET', '/v1.0/users?$top=1', { as: 'admin', headers: forged });
+    expect(alone.body['@odata.context']).toBe(`${signoff.server.url}/v1.0/$metadata#users`);
+    expect(alone.body['@odata.nextLink']).toMatch(new RegExp(`^${signoff.server.url}/v1\\.0/users\\?`));
+  });
+
   it('refuses a malformed batch as a whole, before any request runs', async () => {
     const { stepPath } = await pendingStep(DEMO.roles.securityAdministrator);
     const approve = { id: 'a', method: 'PATCH', url: stepPath, headers: { 'content-type': 'application/json' }, body: { reviewResult: 'Approve', justification: 'x' } };

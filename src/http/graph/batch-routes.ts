@@ -3,7 +3,7 @@ import Type from 'typebox';
 import { ApiError } from '../api-error.js';
 import type { GraphDeps } from './graph-context.js';
 import { graphErrorBody } from './graph-errors.js';
-import { BATCH_ORIGIN_HEADER, requestBaseUrl } from './odata.js';
+import { BATCH_ORIGIN_HEADER, batchOrigin, requestBaseUrl } from './odata.js';
 
 // Graph's JSON batching (`POST /$batch`): up to 20 requests in one round trip, answered together.
 // Each runs as if sent on its own, with the batch's token: same routes, checks, errors and audit.
@@ -105,7 +105,7 @@ function injectionFor(version: string, item: BatchItem, batch: FastifyRequest): 
   const headers = headersOf(item);
   if (batch.headers.authorization) headers.authorization = batch.headers.authorization;
   // Links in the answers (`@odata.context`, `@odata.nextLink`) name the server the batch was sent to.
-  headers[BATCH_ORIGIN_HEADER] = requestBaseUrl(batch);
+  headers[BATCH_ORIGIN_HEADER] = batchOrigin(requestBaseUrl(batch));
   if (batch.headers.host) headers.host = batch.headers.host;
   if (item.body === undefined || item.body === null) return { method: method as InjectOptions['method'], url, headers, remoteAddress: batch.ip };
   if (!headers['content-type']) throw invalid(`Request '${item.id}' has a body but no Content-Type header.`);

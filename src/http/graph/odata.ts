@@ -1,3 +1,4 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type Type from 'typebox';
 import { ApiError } from '../api-error.js';
@@ -322,12 +323,32 @@ export function decodeSkipToken<T>(query: Readonly<Record<string, unknown>>, che
 
 /** Set on each request of a `$batch` to the batch's own origin, which the links in its answers name. */
 export const BATCH_ORIGIN_HEADER = 'x-signoff-batch-origin';
+/**
+ * Known only to this process, and sent before the origin: a header of that name from the network
+ * is ignored. A proxy or cache in front keys on the Host header, not on this one, so a client
+ * able to set it could choose where the links in answers cached for others point.
+ */
+const BATCH_ORIGIN_SECRET = randomBytes(18).toString('base64url');
+
+/** The value of BATCH_ORIGIN_HEADER on a batch's request: links in its answers name `origin`. */
+export function batchOrigin(origin: string): string {
+  return `${BATCH_ORIGIN_SECRET} ${origin}`;
+}
+
+function batchOriginOf(request: FastifyRequest): string | null {
+  const value = request.headers[BATCH_ORIGIN_HEADER];
+  if (typeof value !== 'string') return null;
+  const [secret, origin] = value.split(' ');
+  const sent = Buffer.from(secret ?? '');
+  const known = Buffer.from(BATCH_ORIGIN_SECRET);
+  if (sent.length !== known.length || !timingSafeEqual(sent, known)) return null;
+  return origin !== undefined && /^https?:\/\/[^/\s]+$/.test(origin) ? origin : null;
+}
 
 /** The absolute URL this request was made to, as the client addressed it. */
 export function requestBaseUrl(request: FastifyRequest): string {
-  // Only links in the caller's own answers depend on it, as they do on the Host header.
-  const batchOrigin = request.headers[BATCH_ORIGIN_HEADER];
-  if (typeof batchOrigin === 'string' && /^https?:\/\/[^/\s]+$/.test(batchOrigin)) return batchOrigin;
+  const fromBatch = batchOriginOf(request);
+  if (fromBatch) return fromBatch;
   const encrypted = Boolean((request.raw.socket as { encrypted?: boolean }).encrypted);
   const host = request.headers.host ?? `${request.hostname}`;
   return `${encrypted ? 'https' : 'http'}://${host}`;

@@ -121,6 +121,7 @@ describe('JSON batching ($batch) with Microsoft\'s clients over HTTPS', () => {
     const refusals: [unknown, RegExp][] = [
       [{ requests: Array.from({ length: 21 }, (_, i) => ({ id: String(i), method: 'GET', url: '/me' })) }, /at most 20/],
       [{ requests: [approve, { id: 'a', method: 'GET', url: '/me' }] }, /more than once/],
+      [{ requests: [approve, { id: 'A', method: 'GET', url: '/me' }] }, /more than once/],
       [{ requests: [approve, { id: 'b', method: 'GET', url: '/me', dependsOn: ['zzz'] }] }, /depends on 'zzz'/],
       [{ requests: [{ ...approve, dependsOn: ['b'] }, { id: 'b', method: 'GET', url: '/me', dependsOn: ['a'] }] }, /on itself/],
       [{ requests: [approve, { id: 'b', method: 'GET', url: 'https://graph.microsoft.com/v1.0/me' }] }, /relative/],
@@ -135,6 +136,9 @@ describe('JSON batching ($batch) with Microsoft\'s clients over HTTPS', () => {
       expectGraphError(res, 'BAD_REQUEST');
       expect(res.body.error.message).toMatch(message);
     }
+    // Ids are compared in any letter case, as Graph compares them; each answer keeps its request's spelling.
+    const cased = await signoff.api.call('POST', '/beta/$batch', { as: 'bob', body: { requests: [{ id: 'Me', method: 'GET', url: '/me' }, { id: 'again', method: 'GET', url: '/me', dependsOn: ['ME'] }] } });
+    expect(cased.body.responses?.map((r: any) => [r.id, r.status]), cased.text).toEqual([['Me', 200], ['again', 200]]);
     // A body nested deeper than can be sent on is refused too, not answered 500 for the whole batch.
     const deep = `${'['.repeat(20_000)}${']'.repeat(20_000)}`;
     const nested = await signoff.api.call('POST', '/beta/$batch', {

@@ -53,26 +53,30 @@ function itemPath(version: string, item: BatchItem): string {
   return `${url.pathname}${url.search}`;
 }
 
+/** Graph compares request ids in any letter case: `A` and `a` are one id, and `dependsOn: ["A"]` names `a`. */
+const idKey = (id: string): string => id.toLowerCase();
+
 /** Items in an order that runs each after what it depends on, or 400 for an unknown, self or circular dependency. */
 function runOrder(items: readonly BatchItem[]): BatchItem[] {
   const byId = new Map<string, BatchItem>();
   for (const item of items) {
-    if (byId.has(item.id)) throw invalid(`Request id '${item.id}' is used more than once; each request in a batch needs its own id.`);
-    byId.set(item.id, item);
+    if (byId.has(idKey(item.id))) throw invalid(`Request id '${item.id}' is used more than once; each request in a batch needs its own id.`);
+    byId.set(idKey(item.id), item);
   }
   for (const item of items) {
     for (const dep of item.dependsOn ?? []) {
-      if (!byId.has(dep) || dep === item.id) throw invalid(`Request '${item.id}' depends on '${dep}', which is not another request of this batch.`);
+      if (!byId.has(idKey(dep)) || idKey(dep) === idKey(item.id)) throw invalid(`Request '${item.id}' depends on '${dep}', which is not another request of this batch.`);
     }
   }
   const ordered: BatchItem[] = [];
   const state = new Map<string, 'visiting' | 'done'>();
   const visit = (item: BatchItem): void => {
-    if (state.get(item.id) === 'done') return;
-    if (state.get(item.id) === 'visiting') throw invalid(`Request '${item.id}' depends, through others, on itself.`);
-    state.set(item.id, 'visiting');
-    for (const dep of item.dependsOn ?? []) visit(byId.get(dep)!);
-    state.set(item.id, 'done');
+    const key = idKey(item.id);
+    if (state.get(key) === 'done') return;
+    if (state.get(key) === 'visiting') throw invalid(`Request '${item.id}' depends, through others, on itself.`);
+    state.set(key, 'visiting');
+    for (const dep of item.dependsOn ?? []) visit(byId.get(idKey(dep))!);
+    state.set(key, 'done');
     ordered.push(item);
   };
   items.forEach(visit);
@@ -132,17 +136,17 @@ export function registerBatchRoutes(app: FastifyInstance, deps: GraphDeps): void
     if (items.length > MAX_BATCH_REQUESTS) throw invalid(`A batch holds at most ${MAX_BATCH_REQUESTS} requests; this one has ${items.length}.`);
     const order = runOrder(items);
     // Every item is checked before any runs: a malformed batch changes nothing.
-    const injections = new Map(items.map((item) => [item.id, injectionFor(deps.version, item, request)]));
+    const injections = new Map(items.map((item) => [idKey(item.id), injectionFor(deps.version, item, request)]));
     const answers = new Map<string, BatchAnswer>();
     for (const item of order) {
-      const failed = (item.dependsOn ?? []).find((dep) => answers.get(dep)!.status >= 400);
+      const failed = (item.dependsOn ?? []).find((dep) => answers.get(idKey(dep))!.status >= 400);
       if (failed) {
         const error = new ApiError('FAILED_DEPENDENCY', `Request '${item.id}' was not run: request '${failed}', which it depends on, failed.`);
-        answers.set(item.id, { id: item.id, status: 424, headers: { 'Content-Type': 'application/json' }, body: graphErrorBody(error, request).body });
+        answers.set(idKey(item.id), { id: item.id, status: 424, headers: { 'Content-Type': 'application/json' }, body: graphErrorBody(error, request).body });
         continue;
       }
-      answers.set(item.id, answerOf(item.id, await app.inject(injections.get(item.id)!)));
+      answers.set(idKey(item.id), answerOf(item.id, await app.inject(injections.get(idKey(item.id))!)));
     }
-    return { responses: items.map((item) => answers.get(item.id)!) };
+    return { responses: items.map((item) => answers.get(idKey(item.id))!) };
   });
 }

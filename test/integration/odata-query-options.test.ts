@@ -205,6 +205,11 @@ describe.each(testStores())('OData query options on Graph (%s store)', (store) =
     expect(await ids(`not startswith(status, 'Pending') and id eq '${request.id}'`)).toEqual([]);
 
     expectRefused(await signoff.api.get(`${REQUESTS}?$filter=${encodeURIComponent('createdDateTime ge 2026-13-45T00:00:00Z')}`, 'alice'), /Invalid DateTimeOffset/);
+    // Days a month does not have, and hour 24, are refused rather than read as a later instant.
+    for (const literal of ['2026-02-29T00:00:00Z', '2026-04-31T12:00:00Z', '2026-01-01T24:00:00Z']) {
+      expectRefused(await signoff.api.get(`${REQUESTS}?$filter=${encodeURIComponent(`createdDateTime ge ${literal}`)}`, 'alice'), /Invalid DateTimeOffset/);
+    }
+    expect(await ids(`createdDateTime ge 2028-02-29T00:00:00Z and id eq '${request.id}'`)).toEqual([]);
     expectRefused(await signoff.api.get(`${REQUESTS}?$filter=${encodeURIComponent('startswith(status, 3)')}`, 'alice'), /string literal/);
     expectRefused(await signoff.api.get(`${REQUESTS}?$filter=${encodeURIComponent('startswith(bogus, \'x\')')}`, 'alice'), /named 'bogus'/);
     expectRefused(await signoff.api.get(`${REQUESTS}?$filter=${encodeURIComponent("status in ()")}`, 'alice'), /Invalid \$filter/);

@@ -47,6 +47,14 @@ function tokenize(text: string): Token[] {
   return out;
 }
 
+/** JavaScript reads February 30th as March 2nd and 24:00 as the next day; OData has neither. */
+function onTheCalendar(dateTime: string): boolean {
+  const [year, month, day, hour] = [dateTime.slice(0, 4), dateTime.slice(5, 7), dateTime.slice(8, 10), dateTime.slice(11, 13)].map(Number) as [number, number, number, number];
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] ?? 0;
+  return day >= 1 && day <= days && hour < 24;
+}
+
 export function parseFilter(text: string): FilterExpr {
   if (text.length > 2000) throw new ApiError('BAD_REQUEST', '$filter is too long.');
   const tokens = tokenize(text);
@@ -66,7 +74,7 @@ export function parseFilter(text: string): FilterExpr {
       case 'num': return Number(lit.v);
       case 'datetime': {
         const instant = Date.parse(lit.v);
-        if (Number.isNaN(instant)) throw new ApiError('BAD_REQUEST', `Invalid DateTimeOffset '${lit.v}' in $filter.`);
+        if (Number.isNaN(instant) || !onTheCalendar(lit.v)) throw new ApiError('BAD_REQUEST', `Invalid DateTimeOffset '${lit.v}' in $filter.`);
         return { instant };
       }
       case 'word':

@@ -8,7 +8,7 @@ import { type StoredPolicy, getPolicy, getResource, listPolicies, listResources 
 import type { Db } from '../../store/store.js';
 import { ApiError } from '../api-error.js';
 import {
-  ACCESS_PACKAGE, ACCESS_PACKAGE_ASSIGNMENT, ACCESS_PACKAGE_REQUEST, CATALOG,
+  ACCESS_PACKAGE, ACCESS_PACKAGE_ASSIGNMENT, ACCESS_PACKAGE_REQUEST, CATALOG, EM_STATUS_PROPERTIES,
   accessPackageAssignmentShape, accessPackageRequestShape, accessPackageShape, catalogShape, packageFacts,
 } from './access-package-shapes.js';
 import { ACCESS_PACKAGE_POLICY, accessPackageAssignmentPolicyShape } from './access-package-policy-shapes.js';
@@ -109,7 +109,7 @@ export function registerAccessPackageRoutes(app: FastifyInstance, deps: GraphDep
     filterOn: { target: 'principal', createdBy: 'createdBy', approver: 'approver' },
     type: ACCESS_PACKAGE_REQUEST[version],
     shape: (view) => accessPackageRequestShape(view.request, version),
-    servesStoredStatus: false,
+    statusProperties: EM_STATUS_PROPERTIES[version],
   };
 
   app.post<{ Body: RequestBody }>(requests.path, { schema: { body: requestBody(names.assignmentKey) } }, async (request, reply) => {

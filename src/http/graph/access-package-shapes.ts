@@ -26,6 +26,12 @@ export function emState(status: RequestStatus, version: GraphVersion): string {
   return version === 'beta' ? state : state.charAt(0).toLowerCase() + state.slice(1);
 }
 
+/** The request properties each version derives from the stored status, as accessPackageRequestShape serves them. */
+export const EM_STATUS_PROPERTIES: Record<GraphVersion, Readonly<Record<string, (status: RequestStatus) => string>>> = {
+  beta: { requestState: (status) => emState(status, 'beta'), requestStatus: (status) => EM_STATE[status] },
+  'v1.0': { state: (status) => emState(status, 'v1.0'), status: (status) => EM_STATE[status] },
+};
+
 // ---- catalogs and access packages ---------------------------------------------------------------
 
 const CatalogFields = {

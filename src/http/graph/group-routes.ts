@@ -8,7 +8,7 @@ import {
   GROUP_ASSIGNMENT_INSTANCE, GROUP_ASSIGNMENT_SCHEDULE, GROUP_REQUEST, groupAssignmentInstanceShape, groupAssignmentScheduleShape, groupRequestShape,
 } from './group-shapes.js';
 import { odataQuery } from './odata.js';
-import { type RequestCollection, registerRequestCollection, requestEntity } from './request-collection-routes.js';
+import { PIM_STATUS, type RequestCollection, registerRequestCollection, requestEntity } from './request-collection-routes.js';
 import { PIM_ACTIONS, pickAction, submitPimRequest } from './pim-actions.js';
 import { PimRequestFields, pimSubmitFields } from './request-input.js';
 
@@ -21,7 +21,7 @@ export const GROUP_REQUESTS: RequestCollection = {
   filterOn: { principal: 'principal', createdBy: 'createdBy', approver: 'approver' },
   type: GROUP_REQUEST,
   shape: (view) => groupRequestShape(view.request),
-  servesStoredStatus: true,
+  statusProperties: PIM_STATUS,
 };
 
 export const GroupRequestBody = Type.Object({

@@ -18,8 +18,8 @@ export interface RequestCollection {
   readonly filterOn: Readonly<Record<string, RequestScope | 'approver'>>;
   readonly type: EntityType;
   readonly shape: (view: RequestView, request: FastifyRequest) => Record<string, unknown>;
-  /** Whether the shape serves `status` as stored (PIM does; entitlement management maps it), so `$filter` on it can narrow the store's read. */
-  readonly servesStoredStatus: boolean;
+  /** The properties the shape derives from the stored status, and how: `$filter` on them narrows the store's read. */
+  readonly statusProperties: StatusProperties;
 }
 
 /**
@@ -51,7 +51,7 @@ export function entitySet(where: RequestCollection): string {
  */
 export function requestListPage(
   deps: GraphDeps, request: FastifyRequest, context: string, q: ODataQuery, families: readonly Family[], scope: RequestScope | 'approver',
-  serve: (items: readonly RequestView[]) => Promise<Record<string, unknown>[]>, servesStoredStatus: boolean,
+  serve: (items: readonly RequestView[]) => Promise<Record<string, unknown>[]>, statusProperties: StatusProperties,
 ): Promise<CollectionBody> {
   const query = request.query as Record<string, unknown>;
   const caller = callerOf(request);
@@ -61,21 +61,34 @@ export function requestListPage(
       read: (after, limit) => listPendingForCaller(deps.services, caller, families, limit, after),
     });
   }
-  const statuses = servesStoredStatus ? statusesKept(q) : undefined;
+  const statuses = statusesKept(q, statusProperties);
   return keysetPage(request, context, q, {
     start: decodeSkipToken(query, isRequestPosition), positionOf: requestPosition, serve,
     read: (after, limit) => listRequestsForCaller(deps.services, caller, { families, scope, limit, after, ...(statuses ? { statuses } : {}) }),
   });
 }
 
+/** Served properties a shape derives from a request's stored status, each with the value it serves for a status. */
+export type StatusProperties = Readonly<Record<string, (status: RequestStatus) => string>>;
+
+/** PIM serves `status` as stored. */
+export const PIM_STATUS: StatusProperties = { status: (status) => status };
+
 /**
- * The statuses `$filter=status eq 'PendingApproval'` (or `status in (…)`, at the top level) keeps:
- * the store reads only those, by index, so a list of what is pending stays fast however much
- * history there is. Graph compares the value in any letter case, and so does this.
+ * The stored statuses `$filter=status eq 'PendingApproval'` (or `in (…)`, or any property the shape
+ * derives from the status, joined by `and` at the top level) keeps: the store reads only those, by
+ * index, so a list of what is pending stays fast however much history there is. Values compare in
+ * any letter case, as the filter itself compares them.
  */
-function statusesKept(q: ODataQuery): readonly RequestStatus[] | undefined {
-  const values = valuesAllowed(q.filter, 'status');
-  return values && REQUEST_STATUSES.filter((status) => values.some((v) => typeof v === 'string' && v.toLowerCase() === status.toLowerCase()));
+function statusesKept(q: ODataQuery, properties: StatusProperties): readonly RequestStatus[] | undefined {
+  let kept: readonly RequestStatus[] | undefined;
+  for (const [property, served] of Object.entries(properties)) {
+    const values = valuesAllowed(q.filter, property);
+    if (!values) continue;
+    const named = REQUEST_STATUSES.filter((status) => values.some((v) => typeof v === 'string' && v.toLowerCase() === served(status).toLowerCase()));
+    kept = kept ? kept.filter((status) => named.includes(status)) : named;
+  }
+  return kept;
 }
 
 /** `{ "@odata.context": …/$entity, …shape }`, as a created or read request is answered. */
@@ -86,7 +99,7 @@ export async function requestEntity(request: FastifyRequest, deps: GraphDeps, wh
 
 function listBody(request: FastifyRequest, deps: GraphDeps, where: RequestCollection, q: ODataQuery, scope: RequestScope | 'approver') {
   return requestListPage(deps, request, odataContext(request, deps.version, entitySet(where)), q, [where.family], scope,
-    (items) => withExpansions(deps.services.store.db, q, items.map((v) => where.shape(v, request))), where.servesStoredStatus);
+    (items) => withExpansions(deps.services.store.db, q, items.map((v) => where.shape(v, request))), where.statusProperties);
 }
 
 /**

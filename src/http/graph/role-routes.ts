@@ -8,7 +8,7 @@ import { INSTANCE_ORDER, registerAssignmentLists } from './assignment-list-route
 import { withExpansion, withExpansions } from './expansions.js';
 import { type GraphDeps, actorOf, callerOf, odataContext } from './graph-context.js';
 import { type ODataQuery, odataQuery, parseFunctionCall, servedEntity, wholeList } from './odata.js';
-import { NEWEST_FIRST, requestListPage } from './request-collection-routes.js';
+import { NEWEST_FIRST, PIM_STATUS, requestListPage } from './request-collection-routes.js';
 import { PIM_ACTIONS, pickAction, submitPimRequest } from './pim-actions.js';
 import { PimRequestFields, pimSubmitFields } from './request-input.js';
 import {
@@ -31,7 +31,7 @@ type RoleRequestBody = Type.Static<typeof RoleRequestBody>;
 /** The role requests of `scope`, or those waiting for the caller's approval. */
 function listResponse(request: FastifyRequest, deps: GraphDeps, q: ODataQuery, scope: RequestScope | 'approver') {
   return requestListPage(deps, request, odataContext(request, deps.version, 'roleManagement/directory/roleAssignmentScheduleRequests'), q, families, scope,
-    (items) => withExpansions(deps.services.store.db, q, items.map((v) => roleRequestShape(v.request))), true);
+    (items) => withExpansions(deps.services.store.db, q, items.map((v) => roleRequestShape(v.request))), PIM_STATUS);
 }
 
 export function registerRoleRoutes(app: FastifyInstance, deps: GraphDeps): void {

@@ -41,6 +41,21 @@ export interface Config {
   readonly dbStatementTimeoutMs: number;
   /** Named prepared statements on PostgreSQL; off behind a pooler that cannot keep them (PgBouncer in transaction mode). */
   readonly dbPreparedStatements: boolean;
+  /**
+   * Which proxies' X-Forwarded-For / -Proto / -Host to believe: false (none), true (any), a number
+   * of hops, or their addresses and CIDR ranges. Links in answers and audited client addresses follow them.
+   */
+  readonly trustProxy: boolean | number | readonly string[];
+}
+
+function trustProxyFrom(value: string | undefined): boolean | number | readonly string[] {
+  if (value === undefined || value.trim() === '' || /^(off|false|0)$/i.test(value.trim())) return false;
+  if (/^(on|true)$/i.test(value.trim())) return true;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim());
+  const addresses = value.split(',').map((a) => a.trim()).filter(Boolean);
+  const bad = addresses.find((a) => !/^[\da-f.:]+(?:\/\d{1,3})?$/i.test(a));
+  if (bad) throw new Error(`SIGNOFF_TRUST_PROXY must be on, off, a hop count or addresses and CIDR ranges, not '${bad}'.`);
+  return addresses;
 }
 
 function onOff(value: string | undefined, fallback: boolean, name: string): boolean {
@@ -116,5 +131,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigOv
     dbPoolSize: positiveIntFrom(env.SIGNOFF_DB_POOL_SIZE, 10, 'SIGNOFF_DB_POOL_SIZE'),
     dbStatementTimeoutMs: positiveIntFrom(env.SIGNOFF_DB_STATEMENT_TIMEOUT_MS, 15_000, 'SIGNOFF_DB_STATEMENT_TIMEOUT_MS'),
     dbPreparedStatements: onOff(env.SIGNOFF_DB_PREPARED_STATEMENTS, true, 'SIGNOFF_DB_PREPARED_STATEMENTS'),
+    trustProxy: trustProxyFrom(env.SIGNOFF_TRUST_PROXY),
   };
 }

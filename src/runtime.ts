@@ -158,6 +158,7 @@ export async function startSignoff(config: Config, options: StartOptions = {}): 
       ? { level: config.logLevel, stream: options.logStream, redact: ['req.headers.authorization'] }
       : logger === false ? false : { level: config.logLevel, redact: ['req.headers.authorization'] },
     bodyLimitBytes: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
     metricsToken: config.metricsToken,
     signIn,
     serverFactory: (h) => {

@@ -30,6 +30,14 @@ export interface AppOptions {
   readonly serverFactory?: FastifyServerOptions['serverFactory'];
   /** How the inbox and the CLI sign people in (`GET /web/config.json`); dev mode when absent. */
   readonly signIn?: SignInSettings;
+  /** Proxies whose X-Forwarded-* headers are believed (Config.trustProxy); none when absent. */
+  readonly trustProxy?: boolean | number | readonly string[];
+}
+
+/** Fastify's form of Config.trustProxy: a hop count trusts that many proxies nearest the server. */
+function trustProxyOption(trust: boolean | number | readonly string[]): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trust === 'number') return (_address, hop) => hop < trust;
+  return typeof trust === 'boolean' ? trust : [...trust];
 }
 
 /**
@@ -44,6 +52,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // observability.ts logs one line per request instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimitBytes,
+    trustProxy: trustProxyOption(options.trustProxy ?? false),
     // Graph paths carry OData function calls and keys with quotes and parentheses.
     routerOptions: { maxParamLength: 500, ignoreTrailingSlash: true },
     rewriteUrl: (request) => withArmRootLowered(request.url ?? '/'),

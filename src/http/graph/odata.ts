@@ -349,9 +349,10 @@ function batchOriginOf(request: FastifyRequest): string | null {
 export function requestBaseUrl(request: FastifyRequest): string {
   const fromBatch = batchOriginOf(request);
   if (fromBatch) return fromBatch;
-  const encrypted = Boolean((request.raw.socket as { encrypted?: boolean }).encrypted);
-  const host = request.headers.host ?? `${request.hostname}`;
-  return `${encrypted ? 'https' : 'http'}://${host}`;
+  // The socket's scheme and the Host header, or, behind a proxy Signoff is told to trust
+  // (SIGNOFF_TRUST_PROXY), the X-Forwarded-Proto and X-Forwarded-Host it sets.
+  const host = request.host || `${request.socket.localAddress}:${request.socket.localPort}`;
+  return `${request.protocol}://${host}`;
 }
 
 /** This request's URL with the option `name` (every spelling of it) replaced by `spelled=value`. */

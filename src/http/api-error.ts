@@ -1,7 +1,7 @@
 import { DomainError, type DomainErrorCode } from '../domain/errors.js';
 import { KeySetUnavailableError, TokenError } from '../auth/verify-token.js';
 import { MigrationError } from '../store/migrate.js';
-import { StoreUnavailableError } from '../store/store.js';
+import { StoreUnavailableError, WriteConflictError } from '../store/store.js';
 
 /** Failures that belong to the HTTP edge rather than the domain. */
 export type EdgeErrorCode =
@@ -72,6 +72,9 @@ export function toApiError(error: unknown): ApiError {
   if (error instanceof TokenError) return new ApiError('UNAUTHENTICATED', error.message);
   if (error instanceof KeySetUnavailableError) return new ApiError('ISSUER_UNAVAILABLE', "The identity provider's signing keys cannot be read now, so the token could not be checked. Retry the request.");
   if (error instanceof StoreUnavailableError || error instanceof MigrationError) return new ApiError('STORE_UNAVAILABLE', 'The store is temporarily unavailable. Retry the request.');
+  // What is left of a write conflict once its own retries are spent: others kept changing the same
+  // rows. Nothing was written; the request can be sent again, so 503 with Retry-After, not 500.
+  if (error instanceof WriteConflictError) return new ApiError('STORE_UNAVAILABLE', 'Others changed the same items at the same moment and nothing was written. Retry the request.');
   const e = (error ?? {}) as FastifyLikeError;
   if (e.validation) return new ApiError('BAD_REQUEST', describeValidation(e));
   switch (e.code) {

@@ -2,7 +2,7 @@ import Type from 'typebox';
 import type { RequestStatus } from '../../domain/request.js';
 import type { StoredRequest } from '../../store/requests-repo.js';
 import type { AssignmentRow, ResourceRow } from '../../store/schema.js';
-import { type GraphVersion, Nullable, scheduleInfoShape } from './graph-shapes.js';
+import { type GraphVersion, Nullable, scheduleInfoShape, standingScheduleShape } from './graph-shapes.js';
 import { type Served, type ServedFields, entityType } from './odata.js';
 
 /**
@@ -209,11 +209,7 @@ export const ACCESS_PACKAGE_ASSIGNMENT = {
 
 /** A delivered access package: an active assignment produced by an approved request. */
 export function accessPackageAssignmentShape(a: AssignmentRow, catalogId: string | null, version: GraphVersion): Served<(typeof ACCESS_PACKAGE_ASSIGNMENT)[GraphVersion]> {
-  const schedule = {
-    startDateTime: a.start_at,
-    recurrence: null,
-    expiration: { type: a.end_at ? 'afterDateTime' : 'noExpiration', endDateTime: a.end_at, duration: null },
-  };
+  const schedule = standingScheduleShape(a.start_at, a.end_at);
   const common: ServedFields<typeof AssignmentFields> = { id: a.id, expiredDateTime: a.end_at, schedule, accessPackage: { id: a.resource_id }, target: { id: a.principal_id, objectId: a.principal_id } };
   if (version === 'beta') {
     return {

@@ -2,21 +2,15 @@ import Type from 'typebox';
 import type { Schedule } from '../../domain/request.js';
 import type { EligibilityRequest } from '../../store/eligibility-requests-repo.js';
 import type { EligibilityRow } from '../../store/schema.js';
-import { Nullable } from './graph-shapes.js';
+import { Nullable, scheduleShape, standingScheduleShape } from './graph-shapes.js';
 import { GROUP_SCHEDULE_NAVIGATION } from './group-shapes.js';
 import { ROLE_SCHEDULE_NAVIGATION } from './role-shapes.js';
 import { type EntityType, type ServedFields, entityType } from './odata.js';
 
-function scheduleShape(schedule: Schedule | null, fallbackStart: string): Record<string, unknown> {
+/** A removal carries no schedule: Graph shows its start and no expiration. */
+function requestedScheduleShape(schedule: Schedule | null, fallbackStart: string): Record<string, unknown> {
   if (!schedule) return { startDateTime: fallbackStart, recurrence: null, expiration: { type: 'notSpecified', endDateTime: null, duration: null } };
-  return {
-    startDateTime: schedule.startAt, recurrence: null,
-    expiration: { type: schedule.expirationType, endDateTime: schedule.expirationType === 'afterDuration' ? null : schedule.endAt, duration: schedule.duration },
-  };
-}
-
-function rowScheduleShape(e: EligibilityRow): Record<string, unknown> {
-  return { startDateTime: e.start_at, recurrence: null, expiration: { type: e.end_at ? 'afterDateTime' : 'noExpiration', endDateTime: e.end_at, duration: null } };
+  return scheduleShape(schedule);
 }
 
 const RequestFields = {
@@ -100,7 +94,7 @@ export function eligibilityRequestShape(names: TargetNames, r: EligibilityReques
     createdBy: { application: null, device: null, user: r.createdBy ? { displayName: null, id: r.createdBy } : null },
     principalId: r.principalId,
     justification: r.justification, targetScheduleId: r.eligibilityId,
-    scheduleInfo: scheduleShape(r.schedule, r.createdAt),
+    scheduleInfo: requestedScheduleShape(r.schedule, r.createdAt),
     ticketInfo: { ticketNumber: null, ticketSystem: null },
   };
   return { ...fields, ...names.target(r.target.resourceId, r.target.scope) };
@@ -110,7 +104,7 @@ export function eligibilityScheduleShape(names: TargetNames, e: EligibilityRow):
   const fields: ServedFields<typeof ScheduleFields> = {
     id: e.id, principalId: e.principal_id, memberType: names.memberType,
     status: 'Provisioned', createdUsing: e.request_id, createdDateTime: e.created_at, modifiedDateTime: null,
-    scheduleInfo: rowScheduleShape(e),
+    scheduleInfo: standingScheduleShape(e.start_at, e.end_at),
   };
   return { ...fields, ...names.target(e.resource_id, e.scope) };
 }

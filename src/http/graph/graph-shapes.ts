@@ -1,6 +1,7 @@
 import Type from 'typebox';
 import type { Approval, Stage } from '../../domain/approval.js';
 import { decidersAt, effectiveStatus, isAssignedTo } from '../../domain/decision.js';
+import type { Schedule } from '../../domain/request.js';
 import type { Instant } from '../../domain/time.js';
 import type { User } from '../../directory/directory-repo.js';
 import type { Group } from '../../directory/directory-repo.js';
@@ -123,8 +124,8 @@ export function approvalShape(approval: Approval, ctx: ShapeContext): Served<(ty
     : { '@odata.type': '#microsoft.graph.approval', id: approval.id, stages: steps };
 }
 
-export function scheduleInfoShape(stored: StoredRequest): Record<string, unknown> {
-  const { schedule } = stored.request;
+/** A requested schedule as Graph's `requestSchedule`: a duration is served as asked, not as the end it works out to. */
+export function scheduleShape(schedule: Schedule): Record<string, unknown> {
   return {
     startDateTime: schedule.startAt,
     recurrence: null,
@@ -134,6 +135,15 @@ export function scheduleInfoShape(stored: StoredRequest): Record<string, unknown
       duration: schedule.duration,
     },
   };
+}
+
+export function scheduleInfoShape(stored: StoredRequest): Record<string, unknown> {
+  return scheduleShape(stored.request.schedule);
+}
+
+/** The schedule of a standing assignment or eligibility: from its start, to its end or with none. */
+export function standingScheduleShape(startAt: string, endAt: string | null): Record<string, unknown> {
+  return { startDateTime: startAt, recurrence: null, expiration: { type: endAt ? 'afterDateTime' : 'noExpiration', endDateTime: endAt, duration: null } };
 }
 
 /** Fields every Graph `request` subtype inherits. */

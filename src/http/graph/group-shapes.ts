@@ -1,7 +1,7 @@
 import Type from 'typebox';
 import type { AssignmentRow } from '../../store/schema.js';
 import type { StoredRequest } from '../../store/requests-repo.js';
-import { GROUP, Nullable, RequestBase, requestBaseShape, scheduleInfoShape } from './graph-shapes.js';
+import { GROUP, Nullable, RequestBase, requestBaseShape, scheduleInfoShape, standingScheduleShape } from './graph-shapes.js';
 import { type Served, entityType } from './odata.js';
 
 /**
@@ -95,6 +95,6 @@ export function groupAssignmentScheduleShape(a: AssignmentRow): Served<typeof GR
     createdDateTime: a.created_at,
     modifiedDateTime: null,
     status: 'Provisioned',
-    scheduleInfo: { startDateTime: a.start_at, recurrence: null, expiration: { type: a.end_at ? 'afterDateTime' : 'noExpiration', endDateTime: a.end_at, duration: null } },
+    scheduleInfo: standingScheduleShape(a.start_at, a.end_at),
   };
 }

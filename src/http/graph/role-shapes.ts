@@ -1,7 +1,7 @@
 import Type from 'typebox';
 import type { StoredRequest } from '../../store/requests-repo.js';
 import type { AssignmentRow, ResourceRow } from '../../store/schema.js';
-import { Nullable, RequestBase, requestBaseShape, scheduleInfoShape } from './graph-shapes.js';
+import { Nullable, RequestBase, requestBaseShape, scheduleInfoShape, standingScheduleShape } from './graph-shapes.js';
 import { type Served, entityType } from './odata.js';
 
 export const ROLE_DEFINITION = entityType('microsoft.graph.unifiedRoleDefinition', Type.Object({
@@ -95,7 +95,7 @@ export function roleAssignmentScheduleShape(a: AssignmentRow): Served<typeof ROL
     id: a.request_id ?? a.id, principalId: a.principal_id, roleDefinitionId: a.resource_id, directoryScopeId: a.scope, appScopeId: null,
     createdUsing: a.request_id, createdDateTime: a.created_at, modifiedDateTime: null, status: 'Provisioned',
     assignmentType: a.request_id ? 'Activated' : 'Assigned', memberType: 'Direct',
-    scheduleInfo: { startDateTime: a.start_at, recurrence: null, expiration: { type: a.end_at ? 'afterDateTime' : 'noExpiration', endDateTime: a.end_at, duration: null } },
+    scheduleInfo: standingScheduleShape(a.start_at, a.end_at),
   };
 }
 

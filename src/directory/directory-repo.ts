@@ -13,12 +13,14 @@ export function isGuid(value: string): boolean {
   return GUID.test(value);
 }
 
+/** The column a user key names: an object id when it is one (and may be), else a userPrincipalName. */
+function userKeyColumn(idOrUpn: string, upnOnly: boolean): 'users.id' | 'users.upn_lower' {
+  return !upnOnly && isGuid(idOrUpn) ? 'users.id' : 'users.upn_lower';
+}
+
 /** A user by object id or by userPrincipalName, as Graph's `/users/{id | userPrincipalName}` resolves. */
 export async function findUser(db: Db, idOrUpn: string): Promise<User | undefined> {
-  const q = db.selectFrom('users').selectAll();
-  return isGuid(idOrUpn)
-    ? q.where('id', '=', idOrUpn.toLowerCase()).executeTakeFirst()
-    : q.where('upn_lower', '=', idOrUpn.toLowerCase()).executeTakeFirst();
+  return db.selectFrom('users').selectAll().where(userKeyColumn(idOrUpn, false), '=', idOrUpn.toLowerCase()).executeTakeFirst();
 }
 
 /** Whether the user of the row holds an administering role at `now`. */
@@ -36,7 +38,7 @@ function holdsAdminRole(eb: ExpressionBuilder<Database, 'users'>, now: Instant) 
  */
 export async function findCaller(db: Db, idOrUpn: string, now: Instant, { upnOnly = false } = {}): Promise<(User & { isAdmin: boolean }) | undefined> {
   const q = db.selectFrom('users').selectAll('users').select((eb) => holdsAdminRole(eb, now).as('is_admin'));
-  const row = await (!upnOnly && isGuid(idOrUpn) ? q.where('users.id', '=', idOrUpn.toLowerCase()) : q.where('users.upn_lower', '=', idOrUpn.toLowerCase())).executeTakeFirst();
+  const row = await q.where(userKeyColumn(idOrUpn, upnOnly), '=', idOrUpn.toLowerCase()).executeTakeFirst();
   if (!row) return undefined;
   const { is_admin: admin, ...user } = row;
   // SQLite answers 0 or 1, PostgreSQL false or true.

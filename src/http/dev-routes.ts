@@ -46,7 +46,8 @@ export async function refuseOtherOrigins(request: FastifyRequest): Promise<void>
   } catch {
     host = null;
   }
-  if (host === null || host.toLowerCase() !== (request.headers.host ?? '').toLowerCase()) {
+  // The host the browser addressed: the Host header, or a trusted proxy's X-Forwarded-Host.
+  if (host === null || host.toLowerCase() !== (request.host ?? '').toLowerCase()) {
     throw new ApiError('ACCESS_DENIED', `The dev endpoints answer this server's own pages and clients that send no Origin, not a page of '${origin}'.`);
   }
 }

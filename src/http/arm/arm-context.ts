@@ -7,6 +7,7 @@ import type { CallerContext } from '../fastify-types.js';
 import { namedUserIds } from '../graph/graph-shapes.js';
 import { queryOption, withOption } from '../graph/odata.js';
 import type { ArmShapeContext } from './arm-shapes.js';
+import { type CreatedPosition, isCreatedPosition } from '../keyset-position.js';
 
 /** What one ARM operation's handler receives once routing, api-version, auth and body checks passed. */
 export interface ArmContext<Body = unknown> {
@@ -55,22 +56,18 @@ export function filterOf(ctx: ArmContext): string | undefined {
   return queryValue(ctx, 'filter');
 }
 
-type Position = { createdAt: string; id: string };
-const isPosition = (v: unknown): v is Position => typeof v === 'object' && v !== null
-  && typeof (v as Position).createdAt === 'string' && typeof (v as Position).id === 'string';
-
 /** `$skipToken` is opaque to clients: base64url JSON of the keyset position. */
-export function skipToken(ctx: ArmContext): Position | null {
+export function skipToken(ctx: ArmContext): CreatedPosition | null {
   const token = queryValue(ctx, 'skiptoken');
   if (token === undefined) return null;
   try {
     const value: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-    if (isPosition(value)) return value;
+    if (isCreatedPosition(value)) return value;
   } catch { /* reported below */ }
   throw new ApiError('BAD_REQUEST', 'The $skipToken is invalid; follow nextLink as given.');
 }
 
 /** The absolute URL of the next page: this request's URL, api-version and filter kept, with the new token. */
-export function nextLink(ctx: ArmContext, position: Position): string {
+export function nextLink(ctx: ArmContext, position: CreatedPosition): string {
   return withOption(ctx.request, 'skiptoken', '$skipToken', Buffer.from(JSON.stringify(position)).toString('base64url'));
 }

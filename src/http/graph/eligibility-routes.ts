@@ -14,6 +14,7 @@ import { type ODataQuery, decodeSkipToken, keysetPage, odataQuery, parseFunction
 import { pickAction } from './pim-actions.js';
 import { EntityKey, NEWEST_FIRST } from './request-collection-routes.js';
 import { pimSubmitFields } from './request-input.js';
+import { type CreatedPosition, isCreatedPosition } from '../keyset-position.js';
 
 /** Eligibility requests carry the same fields as the family's assignment requests. */
 type AnyBody = Type.Static<typeof RoleRequestBody> | Type.Static<typeof GroupRequestBody>;
@@ -53,18 +54,14 @@ const GROUPS: EligibilityCollections = {
   names: GROUP_NAMES,
 };
 
-type Position = { createdAt: string; id: string };
-const isPosition = (v: unknown): v is Position => typeof v === 'object' && v !== null
-  && typeof (v as Position).createdAt === 'string' && typeof (v as Position).id === 'string';
-
 function register(app: FastifyInstance, deps: GraphDeps, c: EligibilityCollections): void {
   const requestsPath = `/${c.base}/${c.requests}`;
   const context = (request: FastifyRequest, what: string) => odataContext(request, deps.version, `${c.base}/${what}`);
   const db = () => deps.services.store.db;
   const list = (request: FastifyRequest, q: ODataQuery, onlyOwn: boolean) => keysetPage(request, context(request, c.requests), q, {
-    start: decodeSkipToken(request.query as Record<string, unknown>, isPosition),
+    start: decodeSkipToken(request.query as Record<string, unknown>, isCreatedPosition),
     read: (after, limit) => listEligibilityRequestsForCaller(deps.services, callerOf(request), { family: c.family, onlyOwn, limit, after }),
-    positionOf: (r: EligibilityRequest): Position => ({ createdAt: r.createdAt, id: r.id }),
+    positionOf: (r: EligibilityRequest): CreatedPosition => ({ createdAt: r.createdAt, id: r.id }),
     serve: (items) => withExpansions(db(), q, items.map((r) => eligibilityRequestShape(c.names, r))),
   });
   const entity = async (request: FastifyRequest, q: ODataQuery, r: EligibilityRequest) =>

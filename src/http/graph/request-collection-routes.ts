@@ -4,6 +4,7 @@ import { listPendingForCaller } from '../../app/approvals.js';
 import { type RequestScope, type RequestView, cancelRequest, getRequestForCaller, listRequestsForCaller } from '../../app/requests.js';
 import { type Family, REQUEST_STATUSES, type RequestStatus } from '../../domain/request.js';
 import { ApiError } from '../api-error.js';
+import { type CreatedPosition, isCreatedPosition } from '../keyset-position.js';
 import { withExpansion, withExpansions } from './expansions.js';
 import { valuesAllowed } from './odata-filter.js';
 import { type GraphDeps, actorOf, callerOf, odataContext } from './graph-context.js';
@@ -30,14 +31,11 @@ export const NEWEST_FIRST = ['createdDateTime desc', 'id desc'];
 
 export const EntityKey = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) });
 
-type RequestPosition = { createdAt: string; id: string };
 type InboxPosition = { createdAt: string; approvalId: string };
-const isRequestPosition = (v: unknown): v is RequestPosition => typeof v === 'object' && v !== null
-  && typeof (v as RequestPosition).createdAt === 'string' && typeof (v as RequestPosition).id === 'string';
 export const isInboxPosition = (v: unknown): v is InboxPosition => typeof v === 'object' && v !== null
   && typeof (v as InboxPosition).createdAt === 'string' && typeof (v as InboxPosition).approvalId === 'string';
 /** Where a request list goes on after `view` (requests-repo.ts orders by creation, then id). */
-const requestPosition = (view: RequestView): RequestPosition => ({ createdAt: view.request.request.createdAt, id: view.request.request.id });
+const requestPosition = (view: RequestView): CreatedPosition => ({ createdAt: view.request.request.createdAt, id: view.request.request.id });
 /** Where the approver's list goes on after `view`: the inbox keeps each approval under its request's creation time. */
 export const inboxPosition = (view: RequestView): InboxPosition => ({ createdAt: view.request.request.createdAt, approvalId: view.request.request.id });
 
@@ -63,7 +61,7 @@ export function requestListPage(
   }
   const statuses = statusesKept(q, statusProperties);
   return keysetPage(request, context, q, {
-    start: decodeSkipToken(query, isRequestPosition), positionOf: requestPosition, serve,
+    start: decodeSkipToken(query, isCreatedPosition), positionOf: requestPosition, serve,
     read: (after, limit) => listRequestsForCaller(deps.services, caller, { families, scope, limit, after, ...(statuses ? { statuses } : {}) }),
   });
 }

@@ -6,6 +6,7 @@ import type { BreakGlassSettings } from '../../domain/break-glass.js';
 import { ApiError } from '../api-error.js';
 import { decodeSkipToken, encodeSkipToken, nextLink, pageSize } from '../graph/odata.js';
 import type { SignoffApiDeps } from './signoff-api-plugin.js';
+import { isCreatedPosition } from '../keyset-position.js';
 
 const ActivationBody = Type.Object({
   family: Type.Union([Type.Literal('directoryRole'), Type.Literal('group'), Type.Literal('azureRole')]),
@@ -32,10 +33,6 @@ const SettingsBody = Type.Object({
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
 
 const DEFAULT_SCOPE = { directoryRole: '/', group: 'member' } as const;
-
-type Position = { createdAt: string; id: string };
-const isPosition = (v: unknown): v is Position => typeof v === 'object' && v !== null
-  && typeof (v as Position).createdAt === 'string' && typeof (v as Position).id === 'string';
 
 /** An emergency activation with its review: the access it granted and where the review stands. */
 function activationShape({ request: stored, approval }: RequestView): Record<string, unknown> {
@@ -75,7 +72,7 @@ export function registerBreakGlassRoutes(app: FastifyInstance, deps: SignoffApiD
 
   app.get('/breakGlass/activations', async (request) => {
     const query = request.query as Record<string, unknown>;
-    const page = await listBreakGlassForCaller(services, callerOf(request), pageSize(query), decodeSkipToken(query, isPosition));
+    const page = await listBreakGlassForCaller(services, callerOf(request), pageSize(query), decodeSkipToken(query, isCreatedPosition));
     return { value: page.items.map(activationShape), ...(page.next ? { '@odata.nextLink': nextLink(request, encodeSkipToken(page.next)) } : {}) };
   });
 

@@ -43,23 +43,20 @@ export function entitySet(where: RequestCollection): string {
   return where.path.replace(/^\//, '');
 }
 
-/**
- * A page of the requests of `scope`, or of those waiting for the caller's approval, served by
- * `serve` (shaped and expanded as the collection serves them).
- */
-export function requestListPage(
-  deps: GraphDeps, request: FastifyRequest, context: string, q: ODataQuery, families: readonly Family[], scope: RequestScope | 'approver',
-  serve: (items: readonly RequestView[]) => Promise<Record<string, unknown>[]>, statusProperties: StatusProperties,
-): Promise<CollectionBody> {
+/** A page of the collection's requests of `scope`, or of those waiting for the caller's approval. */
+function listBody(request: FastifyRequest, deps: GraphDeps, where: RequestCollection, q: ODataQuery, scope: RequestScope | 'approver'): Promise<CollectionBody> {
+  const context = odataContext(request, deps.version, entitySet(where));
   const query = request.query as Record<string, unknown>;
   const caller = callerOf(request);
+  const families = [where.family];
+  const serve = (items: readonly RequestView[]) => withExpansions(deps.services.store.db, q, items.map((v) => where.shape(v, request)));
   if (scope === 'approver') {
     return keysetPage(request, context, q, {
       start: decodeSkipToken(query, isInboxPosition), positionOf: inboxPosition, serve,
       read: (after, limit) => listPendingForCaller(deps.services, caller, families, limit, after),
     });
   }
-  const statuses = statusesKept(q, statusProperties);
+  const statuses = statusesKept(q, where.statusProperties);
   return keysetPage(request, context, q, {
     start: decodeSkipToken(query, isCreatedPosition), positionOf: requestPosition, serve,
     read: (after, limit) => listRequestsForCaller(deps.services, caller, { families, scope, limit, after, ...(statuses ? { statuses } : {}) }),
@@ -95,10 +92,6 @@ export async function requestEntity(request: FastifyRequest, deps: GraphDeps, wh
   return servedEntity(await withExpansion(deps.services.store.db, q, item), q);
 }
 
-function listBody(request: FastifyRequest, deps: GraphDeps, where: RequestCollection, q: ODataQuery, scope: RequestScope | 'approver') {
-  return requestListPage(deps, request, odataContext(request, deps.version, entitySet(where)), q, [where.family], scope,
-    (items) => withExpansions(deps.services.store.db, q, items.map((v) => where.shape(v, request))), where.statusProperties);
-}
 
 /**
  * The reads and the cancel action every Graph request collection shares: list (own requests, or

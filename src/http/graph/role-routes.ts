@@ -1,14 +1,12 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
-import { type RequestScope, cancelRequest, getRequestForCaller } from '../../app/requests.js';
 import type { Family } from '../../domain/request.js';
 import { listResources } from '../../store/policies-repo.js';
 import { ApiError } from '../api-error.js';
 import { INSTANCE_ORDER, registerAssignmentLists } from './assignment-list-routes.js';
-import { withExpansion, withExpansions } from './expansions.js';
-import { type GraphDeps, actorOf, callerOf, odataContext } from './graph-context.js';
-import { type ODataQuery, odataQuery, parseFunctionCall, servedEntity, wholeList } from './odata.js';
-import { NEWEST_FIRST, PIM_STATUS, requestListPage } from './request-collection-routes.js';
+import { type GraphDeps, odataContext } from './graph-context.js';
+import { odataQuery, wholeList } from './odata.js';
+import { PIM_STATUS, type RequestCollection, registerRequestCollection, requestEntity } from './request-collection-routes.js';
 import { PIM_ACTIONS, pickAction, submitPimRequest } from './pim-actions.js';
 import { PimRequestFields, pimSubmitFields } from './request-input.js';
 import {
@@ -18,7 +16,6 @@ import {
 
 const FAMILY: Family = 'directoryRole';
 const BASE = '/roleManagement/directory';
-const families = [FAMILY];
 
 export const RoleRequestBody = Type.Object({
   ...PimRequestFields,
@@ -28,16 +25,17 @@ export const RoleRequestBody = Type.Object({
 }, { additionalProperties: false });
 type RoleRequestBody = Type.Static<typeof RoleRequestBody>;
 
-/** The role requests of `scope`, or those waiting for the caller's approval. */
-function listResponse(request: FastifyRequest, deps: GraphDeps, q: ODataQuery, scope: RequestScope | 'approver') {
-  return requestListPage(deps, request, odataContext(request, deps.version, 'roleManagement/directory/roleAssignmentScheduleRequests'), q, families, scope,
-    (items) => withExpansions(deps.services.store.db, q, items.map((v) => roleRequestShape(v.request))), PIM_STATUS);
-}
+const ROLE_REQUESTS: RequestCollection = {
+  family: FAMILY,
+  path: `${BASE}/roleAssignmentScheduleRequests`,
+  filterOn: { principal: 'principal', createdBy: 'createdBy', approver: 'approver' },
+  type: ROLE_REQUEST,
+  shape: (view) => roleRequestShape(view.request),
+  statusProperties: PIM_STATUS,
+};
 
 export function registerRoleRoutes(app: FastifyInstance, deps: GraphDeps): void {
-  const requests = `${BASE}/roleAssignmentScheduleRequests`;
-
-  app.post<{ Body: RoleRequestBody }>(requests, { schema: { body: RoleRequestBody } }, async (request, reply) => {
+  app.post<{ Body: RoleRequestBody }>(ROLE_REQUESTS.path, { schema: { body: RoleRequestBody } }, async (request, reply) => {
     const q = odataQuery(request, ROLE_REQUEST);
     const body = request.body;
     const action = pickAction(body.action, PIM_ACTIONS);
@@ -46,35 +44,10 @@ export function registerRoleRoutes(app: FastifyInstance, deps: GraphDeps): void 
       target: { family: FAMILY, resourceId: body.roleDefinitionId.toLowerCase(), scope: body.directoryScopeId ?? '/' },
       action, ...pimSubmitFields(body),
     }, body.isValidationOnly === true);
-    return reply.code(201).send(servedEntity(await withExpansion(deps.services.store.db, q, {
-      '@odata.context': odataContext(request, deps.version, 'roleManagement/directory/roleAssignmentScheduleRequests/$entity'),
-      ...roleRequestShape(view.request),
-      isValidationOnly: body.isValidationOnly === true,
-    }), q));
+    return reply.code(201).send({ ...await requestEntity(request, deps, ROLE_REQUESTS, view, q), isValidationOnly: body.isValidationOnly === true });
   });
 
-  app.get(requests, async (request) => {
-    return listResponse(request, deps, odataQuery(request, ROLE_REQUEST, NEWEST_FIRST), 'all');
-  });
-
-  app.get<{ Params: { id: string } }>(`${requests}/:id`, { schema: { params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) }) } }, async (request) => {
-    const call = parseFunctionCall(request.params.id, 'filterByCurrentUser', ['on']);
-    const q = odataQuery(request, ROLE_REQUEST, call && call.on !== 'approver' ? NEWEST_FIRST : []);
-    if (call) {
-      const on = call.on ?? '';
-      if (on !== 'principal' && on !== 'createdBy' && on !== 'approver') throw new ApiError('BAD_REQUEST', `filterByCurrentUser supports on='principal', 'createdBy' or 'approver', not '${on}'.`);
-      return listResponse(request, deps, q, on);
-    }
-    const view = await getRequestForCaller(deps.services, callerOf(request), request.params.id, families);
-    return servedEntity(await withExpansion(deps.services.store.db, q, {
-      '@odata.context': odataContext(request, deps.version, 'roleManagement/directory/roleAssignmentScheduleRequests/$entity'), ...roleRequestShape(view.request),
-    }), q);
-  });
-
-  app.post<{ Params: { id: string } }>(`${requests}/:id/cancel`, { schema: { params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) }) } }, async (request, reply) => {
-    await cancelRequest(deps.services, actorOf(request), callerOf(request), request.params.id, families);
-    return reply.code(204).send();
-  });
+  registerRequestCollection(app, deps, ROLE_REQUESTS);
 
   registerAssignmentLists(app, deps, FAMILY, [
     { path: `${BASE}/roleAssignmentScheduleInstances`, type: ROLE_ASSIGNMENT_INSTANCE, shape: roleAssignmentInstanceShape, order: INSTANCE_ORDER },

@@ -108,7 +108,7 @@ function systemOptions(query: Readonly<Record<string, unknown>>): Map<string, st
   return options;
 }
 
-export function parseTop(top: string | undefined): number | null {
+function parseTop(top: string | undefined): number | null {
   if (top === undefined) return null;
   if (!/^\d+$/.test(top) || Number(top) < 1) throw new ApiError('BAD_REQUEST', `Invalid value '${top}' for $top: a positive integer is expected.`);
   // Graph's paging guide lets a service serve fewer than asked; Signoff serves at most a page of 999.
@@ -301,7 +301,7 @@ export function pageSize(query: Readonly<Record<string, unknown>>): number {
   return parseTop(queryOption(query, 'top')) ?? DEFAULT_PAGE_SIZE;
 }
 
-export function pageSizeOf(q: ODataQuery): number {
+function pageSizeOf(q: ODataQuery): number {
   return q.top ?? DEFAULT_PAGE_SIZE;
 }
 

@@ -38,6 +38,9 @@ interface BatchAnswer {
 
 const invalid = (message: string) => new ApiError('BAD_REQUEST', message);
 
+/** `application/json` and its `+json` kin, whose bodies a batch carries as JSON rather than base64. */
+const isJsonType = (contentType: string): boolean => /^application\/(?:[\w.+-]+\+)?json\b/i.test(contentType);
+
 /** The item's URL inside this Graph version, as Graph reads it: relative to the version's root. */
 function itemPath(version: string, item: BatchItem): string {
   if (/^[a-z][a-z\d+.-]*:/i.test(item.url) || item.url.startsWith('//')) {
@@ -113,7 +116,7 @@ function injectionFor(version: string, item: BatchItem, batch: FastifyRequest): 
   if (batch.headers.host) headers.host = batch.headers.host;
   if (item.body === undefined || item.body === null) return { method: method as InjectOptions['method'], url, headers, remoteAddress: batch.ip };
   if (!headers['content-type']) throw invalid(`Request '${item.id}' has a body but no Content-Type header.`);
-  const json = /^application\/(?:[\w.+-]+\+)?json\b/i.test(headers['content-type']);
+  const json = isJsonType(headers['content-type']);
   // A JSON item carries its body as JSON; any other type as base64, as Graph's batches do.
   const payload = json ? (typeof item.body === 'string' ? item.body : jsonText(item)) : Buffer.from(String(item.body), 'base64');
   return { method: method as InjectOptions['method'], url, headers, payload, remoteAddress: batch.ip };
@@ -126,7 +129,7 @@ function answerOf(id: string, response: { statusCode: number; headers: Record<st
     if (value !== undefined) headers[name] = String(value);
   }
   if (response.rawPayload.length === 0) return { id, status: response.statusCode, headers };
-  const json = /^application\/(?:[\w.+-]+\+)?json\b/i.test(headers['Content-Type'] ?? '');
+  const json = isJsonType(headers['Content-Type'] ?? '');
   return { id, status: response.statusCode, headers, body: json ? JSON.parse(response.rawPayload.toString('utf8')) : response.rawPayload.toString('base64') };
 }
 

@@ -1,6 +1,6 @@
 import { DomainError } from '../domain/errors.js';
 import { EVENT_TYPES, type SubscriptionKind } from '../notify/event-types.js';
-import { literalAddress, refusedAddress } from '../notify/receiver-address.js';
+import { refusedUrlHost } from '../notify/receiver-address.js';
 import { isValidWebhookSecret, newWebhookSecret } from '../notify/sign.js';
 import type { WebhookDeliveryRow, WebhookSubscriptionRow } from '../store/schema.js';
 import {
@@ -42,7 +42,7 @@ function requireAdmin(caller: Caller): void {
 
 /**
  * Only http(s) URLs with a host: a receiver is a web endpoint, never a file or another scheme, and
- * never an address `refusedAddress` names.
+ * never an address `refusedUrlHost` names.
  */
 function checkUrl(raw: string): string {
   let url: URL;
@@ -55,8 +55,7 @@ function checkUrl(raw: string): string {
   if (!url.hostname) throw new DomainError('INVALID_REQUEST', 'The webhook URL has no host.');
   if (url.username || url.password) throw new DomainError('INVALID_REQUEST', 'The webhook URL must not carry credentials; use the signing secret to authenticate Signoff.');
   // A host name is checked where it is resolved, at each delivery (outbox-worker.ts).
-  const literal = literalAddress(url);
-  const refused = literal === null ? null : refusedAddress(literal);
+  const refused = refusedUrlHost(url);
   if (refused) throw new DomainError('INVALID_REQUEST', `Webhook URLs may not point at link-local, cloud metadata or unspecified addresses: ${refused}. Loopback and private addresses are allowed.`);
   return url.toString();
 }

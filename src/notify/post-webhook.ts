@@ -1,7 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
-import { RefusedAddressError, literalAddress, refusedAddress } from './receiver-address.js';
+import { RefusedAddressError, refusedUrlHost } from './receiver-address.js';
 
 export interface WebhookPost {
   readonly headers: Readonly<Record<string, string>>;
@@ -19,8 +19,7 @@ export interface WebhookPost {
  */
 export function postWebhook(url: string, post: WebhookPost): Promise<number> {
   const target = new URL(url);
-  const literal = literalAddress(target);
-  const refused = literal === null ? null : refusedAddress(literal);
+  const refused = refusedUrlHost(target);
   if (refused) return Promise.reject(new RefusedAddressError(refused));
   const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {

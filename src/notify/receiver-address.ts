@@ -73,9 +73,18 @@ export function refusedAddress(address: string): string | null {
 }
 
 /** The IP address a URL's host is written as (`[::1]` without its brackets), or null for a host name. */
-export function literalAddress(url: URL): string | null {
+function literalAddress(url: URL): string | null {
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   return isIP(host) ? host : null;
+}
+
+/**
+ * Why a webhook may not go to `url` when its host is written as an IP address, or null (a host
+ * name is checked where it is resolved, by `guardedLookup`).
+ */
+export function refusedUrlHost(url: URL): string | null {
+  const literal = literalAddress(url);
+  return literal === null ? null : refusedAddress(literal);
 }
 
 export class RefusedAddressError extends Error {

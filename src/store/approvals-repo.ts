@@ -47,9 +47,12 @@ function toRow(approvalId: string, s: Stage): StageRow {
   };
 }
 
+function stagesOf(db: Db, approvalId: string) {
+  return db.selectFrom('approval_stages').selectAll().where('approval_id', '=', approvalId).orderBy('stage_index');
+}
+
 export async function loadStages(db: Db, approvalId: string): Promise<Stage[]> {
-  const rows = await db.selectFrom('approval_stages').selectAll().where('approval_id', '=', approvalId).orderBy('stage_index').execute();
-  return rows.map(toStage);
+  return (await stagesOf(db, approvalId).execute()).map(toStage);
 }
 
 /**
@@ -59,7 +62,7 @@ export async function loadStages(db: Db, approvalId: string): Promise<Stage[]> {
  * deciding at once would otherwise lose up to k - 1 times in a row.
  */
 export async function lockStages(tx: Db, dialect: Dialect, approvalId: string): Promise<Stage[]> {
-  const q = tx.selectFrom('approval_stages').selectAll().where('approval_id', '=', approvalId).orderBy('stage_index');
+  const q = stagesOf(tx, approvalId);
   return (await (dialect === 'postgres' ? q.forUpdate() : q).execute()).map(toStage);
 }
 

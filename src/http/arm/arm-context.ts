@@ -5,7 +5,7 @@ import { getUsers } from '../../directory/directory-repo.js';
 import { ApiError } from '../api-error.js';
 import type { CallerContext } from '../fastify-types.js';
 import { namedUserIds } from '../graph/graph-shapes.js';
-import { queryOption, withOption } from '../graph/odata.js';
+import { parseTop, queryOption, withOption } from '../graph/odata.js';
 import type { ArmShapeContext } from './arm-shapes.js';
 import { type CreatedPosition, isCreatedPosition } from '../keyset-position.js';
 
@@ -46,10 +46,7 @@ export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1000;
 
 export function pageSize(ctx: ArmContext): number {
-  const top = queryValue(ctx, 'top');
-  if (top === undefined) return DEFAULT_PAGE_SIZE;
-  if (!/^\d+$/.test(top) || Number(top) < 1) throw new ApiError('BAD_REQUEST', `Invalid value '${top}' for $top: a positive integer is expected.`);
-  return Math.min(Number(top), MAX_PAGE_SIZE);
+  return parseTop(queryValue(ctx, 'top'), MAX_PAGE_SIZE) ?? DEFAULT_PAGE_SIZE;
 }
 
 export function filterOf(ctx: ArmContext): string | undefined {

@@ -108,11 +108,12 @@ function systemOptions(query: Readonly<Record<string, unknown>>): Map<string, st
   return options;
 }
 
-function parseTop(top: string | undefined): number | null {
+/** `$top` as a page size, at most `max` (ARM's pages hold more than Graph's), or null when absent. */
+export function parseTop(top: string | undefined, max = MAX_PAGE_SIZE): number | null {
   if (top === undefined) return null;
   if (!/^\d+$/.test(top) || Number(top) < 1) throw new ApiError('BAD_REQUEST', `Invalid value '${top}' for $top: a positive integer is expected.`);
   // Graph's paging guide lets a service serve fewer than asked; Signoff serves at most a page of 999.
-  return Math.min(Number(top), MAX_PAGE_SIZE);
+  return Math.min(Number(top), max);
 }
 
 /** OData's boolean literals, in any letter case (its ABNF makes them case-insensitive). */
